@@ -1,0 +1,34 @@
+# The two commands of the README:
+#   make conformance   run the conformance suite against the embedded emulator, write reports/
+#   make test          the project's own tests (spec lint, emulator, suite, CLI, browser)
+# Both set up everything they need from scratch in .venv (and node_modules for Spectral).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: conformance test setup setup-test lint-spec clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+setup-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --silent
+	./scripts/install-chromium
+
+conformance: setup
+	$(BIN)/monite-conformance run
+
+lint-spec:
+	npx --no-install spectral lint --fail-severity error --ruleset spec/.spectral.yaml spec/monite-accounting.yaml
+
+test: setup-test lint-spec
+	$(BIN)/python -m pytest -n 2
+
+clean:
+	rm -rf $(VENV) node_modules

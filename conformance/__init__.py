@@ -1,0 +1,3 @@
+"""Conformance suite for Monite's accounting-integration API."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The shipped suite's shared fixtures come from `conformance.plugin`; nothing else is shared."""

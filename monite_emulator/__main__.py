@@ -1,0 +1,3 @@
+from monite_emulator.cli import main
+
+main()

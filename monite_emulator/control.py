@@ -1,0 +1,175 @@
+"""The control plane under /_emulator/ (emulator only; not in the OpenAPI document).
+
+| call | does |
+|---|---|
+| GET  /_emulator | identifies the emulator and lists these calls |
+| POST /_emulator/reset | empty state, real clock, default rate limit |
+| POST /_emulator/entities/{entity_id}/seed | {"records_per_type": 30, "tax_rates": 12, "ledger_accounts": 12}: a connected connection plus synced data; returns the connection |
+| POST /_emulator/connections/{id}/authorize | pending_auth/deauthorized -> connected |
+| POST /_emulator/connections/{id}/deauthorize | -> deauthorized |
+| GET  /_emulator/connect/{id} | what connection_url points at: the entity user completes authorization |
+| POST /_emulator/jobs/run | run every queued sync and push job now; {"ran": n} |
+| PUT  /_emulator/rate_limit | {"per_second": n} |
+| PUT  /_emulator/clock | {"now": date-time} or {"advance_seconds": s}; DELETE returns to the real clock |
+| GET  /_emulator/state | everything, or ?entity_id= one entity's |
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from monite_emulator import __version__
+from monite_emulator.model import ids
+from monite_emulator.model.clock import parse_datetime
+from monite_emulator.model.emulator import Emulator
+from monite_emulator.model.errors import Invalid, NotFound
+
+router = APIRouter(prefix="/_emulator", include_in_schema=False)
+
+CALLS = [
+    {"method": "GET", "path": "/_emulator", "does": "identify the emulator and list the calls"},
+    {"method": "POST", "path": "/_emulator/reset", "does": "empty state, real clock, default rate limit"},
+    {"method": "POST", "path": "/_emulator/entities/{entity_id}/seed",
+     "body": {"records_per_type": 30, "tax_rates": 12, "ledger_accounts": 12},
+     "does": "a connected connection and synced data for the entity; returns the connection"},
+    {"method": "POST", "path": "/_emulator/connections/{connection_id}/authorize", "does": "-> connected"},
+    {"method": "POST", "path": "/_emulator/connections/{connection_id}/deauthorize", "does": "-> deauthorized"},
+    {"method": "GET", "path": "/_emulator/connect/{connection_id}",
+     "does": "the connection_url: the entity user completes authorization"},
+    {"method": "POST", "path": "/_emulator/jobs/run", "does": "run every queued sync and push job now"},
+    {"method": "PUT", "path": "/_emulator/rate_limit", "body": {"per_second": 30}, "does": "set the rate limit"},
+    {"method": "PUT", "path": "/_emulator/clock", "body": {"now": "2024-05-25T10:00:00Z", "advance_seconds": 60},
+     "does": "set or advance the clock (one of the two fields)"},
+    {"method": "DELETE", "path": "/_emulator/clock", "does": "back to the real clock"},
+    {"method": "GET", "path": "/_emulator/state", "query": {"entity_id": "uuid (optional)"},
+     "does": "inspect state"},
+]
+
+
+def _emu(request: Request) -> Emulator:
+    return request.app.state.emulator
+
+
+def _base_url(request: Request) -> str:
+    emu = _emu(request)
+    return emu.settings.public_base_url or str(request.base_url)
+
+
+class SeedRequest(BaseModel):
+    records_per_type: int = Field(30, ge=0, le=5000)
+    tax_rates: int = Field(12, ge=0, le=1000)
+    ledger_accounts: int = Field(12, ge=0, le=1000)
+    platform: str = Field("xero", pattern="^(xero|quickbooks_online|quickbooks_online_sandbox|quickbooks)$")
+
+
+class RateLimitRequest(BaseModel):
+    per_second: int = Field(ge=1, le=1_000_000)
+
+
+class ClockRequest(BaseModel):
+    now: str | None = None
+    advance_seconds: float | None = Field(None, ge=-10 * 365 * 86400, le=10 * 365 * 86400)
+
+
+@router.get("")
+def describe(request: Request) -> Any:
+    emu = _emu(request)
+    return {
+        "emulator": "monite-accounting",
+        "version": __version__,
+        "api_versions": ["2023-09-01", "2024-01-31", "2024-05-25"],
+        "client_id": emu.settings.client_id,
+        "calls": CALLS,
+    }
+
+
+@router.post("/reset")
+def reset(request: Request) -> Any:
+    _emu(request).reset()
+    return {"reset": True}
+
+
+@router.post("/entities/{entity_id}/seed")
+def seed(request: Request, entity_id: str, body: SeedRequest | None = Body(None)) -> Any:
+    eid = ids.normalize(entity_id)
+    if eid is None:
+        raise Invalid(["path", "entity_id"], "Input should be a valid UUID", "uuid_parsing")
+    body = body or SeedRequest()
+    return _emu(request).seed(eid, body.records_per_type, body.tax_rates, body.ledger_accounts,
+                              _base_url(request), body.platform)
+
+
+@router.post("/connections/{connection_id}/authorize")
+def authorize(request: Request, connection_id: str) -> Any:
+    return _emu(request).authorize(connection_id)
+
+
+@router.post("/connections/{connection_id}/deauthorize")
+def deauthorize(request: Request, connection_id: str) -> Any:
+    return _emu(request).deauthorize(connection_id)
+
+
+@router.get("/connect/{connection_id}")
+def connect(request: Request, connection_id: str) -> Any:
+    """A23: the connection_url. The entity user 'completes authorization' by opening it."""
+    connection = _emu(request).authorize(connection_id)
+    if "text/html" in request.headers.get("accept", "") and "json" not in request.headers.get("accept", ""):
+        name = html.escape(connection["platform"])
+        return HTMLResponse(
+            "<!doctype html><html><head><title>Connected</title></head><body>"
+            f"<h1 id=\"status\">{html.escape(connection['status'])}</h1>"
+            f"<p>The emulated {name} account is now connected to Monite (connection "
+            f"<code id=\"connection-id\">{html.escape(connection['id'])}</code>). You can close this page.</p>"
+            "</body></html>"
+        )
+    return connection
+
+
+@router.post("/jobs/run")
+def run_jobs(request: Request) -> Any:
+    return {"ran": _emu(request).run_all_jobs()}
+
+
+@router.put("/rate_limit")
+def set_rate_limit(request: Request, body: RateLimitRequest) -> Any:
+    emu = _emu(request)
+    emu.limiter.per_second = body.per_second
+    emu.limiter.clear()
+    return {"per_second": body.per_second}
+
+
+@router.put("/clock")
+def set_clock(request: Request, body: ClockRequest) -> Any:
+    emu = _emu(request)
+    if (body.now is None) == (body.advance_seconds is None):
+        raise Invalid(["body"], "Send exactly one of 'now' and 'advance_seconds'", "value_error")
+    if body.now is not None:
+        try:
+            emu.clock.set(parse_datetime(body.now))
+        except (ValueError, OverflowError):
+            raise Invalid(["body", "now"], "Input should be a valid datetime", "datetime_parsing") from None
+    else:
+        emu.clock.advance(float(body.advance_seconds or 0))
+    return {"now": emu.clock.now().isoformat().replace("+00:00", "Z"), "real_clock": emu.clock.is_real}
+
+
+@router.delete("/clock")
+def real_clock(request: Request) -> Any:
+    emu = _emu(request)
+    emu.clock.reset()
+    return {"now": emu.clock.now().isoformat().replace("+00:00", "Z"), "real_clock": True}
+
+
+@router.get("/state")
+def state(request: Request, entity_id: str | None = None) -> Any:
+    eid = None
+    if entity_id is not None:
+        eid = ids.normalize(entity_id)
+        if eid is None:
+            raise NotFound("Unknown entity id")
+    return JSONResponse(_emu(request).state(eid))

@@ -1,0 +1,1 @@
+"""HTTP layer: FastAPI routes that parse, call the model and shape responses."""

@@ -1,0 +1,69 @@
+"""The emulator's clock (settable through the control plane) and timestamp helpers.
+
+Timestamps are stored in one canonical, lexicographically sortable form
+(``YYYY-MM-DDTHH:MM:SS.ffffffZ``) and rendered without the fraction when it is zero.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return datetime.now(UTC) + timedelta(seconds=self._offset)
+
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._offset = (when - datetime.now(UTC)).total_seconds()
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = 0.0
+
+    @property
+    def is_real(self) -> bool:
+        return self._offset == 0.0
+
+
+def to_utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def canon(dt: datetime) -> str:
+    """Canonical storage form, sortable as text."""
+    return to_utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def render(value: str | None) -> str | None:
+    """Wire form of a stored timestamp: ISO 8601 UTC with ``Z``."""
+    if value is None:
+        return None
+    if value.endswith(".000000Z"):
+        return value[:-8] + "Z"
+    return value
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an ISO 8601 date-time; naive values are taken as UTC. Raises ValueError."""
+    text = text.strip()
+    if len(text) < 10 or len(text) > 64:
+        raise ValueError("invalid datetime")
+    if "T" not in text and " " not in text and len(text) > 10:
+        raise ValueError("invalid datetime")
+    if text.endswith(("z", "Z")):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    return to_utc(dt)

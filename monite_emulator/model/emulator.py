@@ -1,0 +1,191 @@
+"""The Emulator: the domain model's entry point. Each method is one store transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from monite_emulator.model import auth, connections, ledger_accounts, synced_records, sync_jobs, tax_rates
+from monite_emulator.model.clock import Clock, canon
+from monite_emulator.model.errors import Conflict
+from monite_emulator.model.pagination import Query, TokenCodec
+from monite_emulator.model.ratelimit import RateLimiter
+from monite_emulator.settings import EmulatorSettings
+from monite_emulator.store import Store
+
+
+class Emulator:
+    def __init__(self, settings: EmulatorSettings | None = None) -> None:
+        self.settings = settings or EmulatorSettings()
+        self.store = Store(self.settings.db_path)
+        self.clock = Clock()
+        self.codec = TokenCodec(self.store.secret())
+        self.limiter = RateLimiter(self.settings.rate_limit_per_second)
+        self.sync_delay = float(self.settings.sync_delay_seconds)
+
+    # --- time & jobs -------------------------------------------------------------------
+    def now(self) -> str:
+        return canon(self.clock.now())
+
+    def _due(self) -> str:
+        return canon(self.clock.now() + timedelta(seconds=self.sync_delay))
+
+    def run_due_jobs(self) -> int:
+        with self.store.tx() as conn:
+            if conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None:
+                return 0
+            return sync_jobs.run(conn, self.clock.now(), due_only=True)
+
+    def run_all_jobs(self) -> int:
+        with self.store.tx() as conn:
+            return sync_jobs.run(conn, self.clock.now(), due_only=False)
+
+    # --- auth ----------------------------------------------------------------------------
+    def issue_token(self, client_id: str, client_secret: str, grant_type: str,
+                    entity_user_id: str | None, entity_id: str | None) -> dict[str, Any]:
+        ttl = int(self.settings.token_ttl_seconds)
+        with self.store.tx() as conn:
+            token = auth.issue(
+                conn, expected_id=self.settings.client_id, expected_secret=self.settings.client_secret,
+                client_id=client_id, client_secret=client_secret, grant_type=grant_type,
+                entity_user_id=entity_user_id, entity_id=entity_id,
+                expires_at=canon(self.clock.now() + timedelta(seconds=ttl)),
+            )
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+
+    def authenticate(self, token: str) -> auth.Principal:
+        with self.store.tx() as conn:
+            return auth.authenticate(conn, token, self.now())
+
+    def check_entity(self, principal: auth.Principal, entity_id: str) -> None:
+        with self.store.tx() as conn:
+            auth.check_entity(conn, principal, entity_id)
+
+    # --- connections -------------------------------------------------------------------
+    def list_connections(self, entity_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return {"data": [connections.to_dict(r) for r in connections.list_for(conn, entity_id)]}
+
+    def create_connection(self, entity_id: str, platform: str, base_url: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return connections.to_dict(connections.create(conn, entity_id, platform, self.now(), base_url))
+
+    def get_connection(self, entity_id: str, connection_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return connections.to_dict(connections.get(conn, entity_id, connection_id))
+
+    def disconnect(self, entity_id: str, connection_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            row = connections.get(conn, entity_id, connection_id)
+            return connections.to_dict(connections.disconnect(conn, row, self.now()))
+
+    def sync(self, entity_id: str, connection_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            row = connections.get(conn, entity_id, connection_id)
+            if row["status"] != "connected":
+                # A6: only a connected connection can sync.
+                raise Conflict(f"The connection is {row['status']}; only a connected connection can sync")
+            sync_jobs.queue_sync(conn, row, self.now(), self._due())
+        return {"message": "Started connection data sync."}
+
+    def authorize(self, connection_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            row = connections.get(conn, None, connection_id)
+            return connections.to_dict(connections.authorize(conn, row, self.now()))
+
+    def deauthorize(self, connection_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            row = connections.get(conn, None, connection_id)
+            return connections.to_dict(connections.deauthorize(conn, row, self.now()))
+
+    # --- synced records ------------------------------------------------------------------
+    def list_synced_records(self, entity_id: str, query: Query, limit: int) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return synced_records.list_page(conn, self.codec, entity_id, query, limit)
+
+    def get_synced_record(self, entity_id: str, record_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return synced_records.to_dict(synced_records.get(conn, entity_id, record_id))
+
+    def push(self, entity_id: str, record_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return synced_records.to_dict(synced_records.push(conn, entity_id, record_id, self.now(), self._due()))
+
+    # --- tax rates -----------------------------------------------------------------------
+    def list_tax_rates(self, entity_id: str, query: Query, limit: int) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return tax_rates.list_page(conn, self.codec, entity_id, query, limit)
+
+    def get_tax_rate(self, entity_id: str, tax_rate_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return tax_rates.to_dict(tax_rates.get(conn, entity_id, tax_rate_id))
+
+    # --- ledger accounts -----------------------------------------------------------------
+    def list_ledger_accounts(self, entity_id: str, query: Query, limit: int) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return ledger_accounts.list_page(conn, self.codec, entity_id, query, limit)
+
+    def get_ledger_account(self, entity_id: str, account_id: str) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return ledger_accounts.to_dict(ledger_accounts.get(conn, entity_id, account_id))
+
+    def create_ledger_account(self, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return ledger_accounts.to_dict(ledger_accounts.create(conn, entity_id, fields, self.now()))
+
+    def patch_ledger_account(self, entity_id: str, account_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            return ledger_accounts.to_dict(ledger_accounts.patch(conn, entity_id, account_id, fields, self.now()))
+
+    def delete_ledger_account(self, entity_id: str, account_id: str) -> None:
+        with self.store.tx() as conn:
+            ledger_accounts.delete(conn, entity_id, account_id)
+
+    # --- control plane -------------------------------------------------------------------
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.reset()
+        self.limiter.per_second = self.settings.rate_limit_per_second
+        self.limiter.clear()
+
+    def seed(self, entity_id: str, records_per_type: int, tax_rates_n: int, ledger_n: int,
+             base_url: str, platform: str = "xero") -> dict[str, Any]:
+        with self.store.tx() as conn:
+            row = connections.active_for(conn, entity_id)
+            if row is None:
+                row = connections.create(conn, entity_id, platform, self.now(), base_url)
+            if row["status"] != "connected":
+                row = connections.authorize(conn, row, self.now())
+            sync_jobs.pull(conn, row, self.clock.now(), seeded=True, records=records_per_type,
+                           tax_rates=tax_rates_n, ledger_accounts=ledger_n)
+            return connections.to_dict(connections.get(conn, entity_id, row["id"]))
+
+    def state(self, entity_id: str | None = None) -> dict[str, Any]:
+        with self.store.tx() as conn:
+            where, params = ("WHERE entity_id = ?", (entity_id,)) if entity_id else ("", ())
+
+            def rows(table: str, order: str) -> list:
+                return conn.execute(f"SELECT * FROM {table} {where} ORDER BY {order}", params).fetchall()
+
+            conns = rows("connections", "entity_id, created_at, seq")
+            entities = sorted({r["entity_id"] for r in conns} | {
+                r["entity_id"] for r in conn.execute(
+                    f"SELECT DISTINCT entity_id FROM synced_records {where}", params)} | {
+                r["entity_id"] for r in conn.execute(
+                    f"SELECT DISTINCT entity_id FROM ledger_accounts {where}", params)})
+            return {
+                "now": self.clock.now().isoformat().replace("+00:00", "Z"),
+                "real_clock": self.clock.is_real,
+                "rate_limit_per_second": self.limiter.per_second,
+                "sync_delay_seconds": self.sync_delay,
+                "entities": entities,
+                "connections": [dict(connections.to_dict(r), entity_id=r["entity_id"]) for r in conns],
+                "synced_records": [dict(synced_records.to_dict(r), entity_id=r["entity_id"])
+                                   for r in rows("synced_records", "entity_id, object_type, idx")],
+                "tax_rates": [dict(tax_rates.to_dict(r), entity_id=r["entity_id"])
+                              for r in rows("tax_rates", "entity_id, name, id")],
+                "ledger_accounts": [dict(ledger_accounts.to_dict(r), entity_id=r["entity_id"])
+                                    for r in rows("ledger_accounts", "entity_id, name, id")],
+                "jobs": [dict(r) for r in rows("jobs", "due_at, id")],
+                "tokens": conn.execute("SELECT COUNT(*) FROM tokens").fetchone()[0],
+            }

@@ -12,6 +12,7 @@ import time
 import httpx
 
 from conformance.errors import TargetUnreachable
+from conformance.pacing import send_paced
 from conformance.redaction import register_secret
 from conformance.target import Target
 
@@ -46,12 +47,13 @@ class TokenProvider:
             raise TargetUnreachable("no token and no client credentials to fetch one")
         http = self._http or target.http_client()
         try:
-            response = http.post(
+            # Paced: /auth/token is rate limited too (docs: api/concepts/rate-limiting).
+            response = send_paced(lambda: http.post(
                 f"{target.base_url}/auth/token",
                 headers={"x-monite-version": target.api_version},
                 json={"grant_type": "client_credentials", "client_id": target.client_id,
                       "client_secret": target.client_secret},
-            )
+            ))
         except httpx.HTTPError as exc:
             raise TargetUnreachable(f"{target.origin} did not answer /auth/token: {type(exc).__name__}") from None
         finally:

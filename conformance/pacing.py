@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
-import httpx
+
+class Answer(Protocol):
+    """An httpx.Response or a schemathesis Response: what pacing needs of either."""
+
+    status_code: int
+    headers: Any
+
+
+R = TypeVar("R", bound=Answer)
 
 MAX_RETRIES = 8
 MAX_WAIT_SECONDS = 30.0
 
 
-def retry_after_seconds(response: httpx.Response) -> float:
-    """The wait `Retry-After` asks for, bounded; one second when it is absent or unreadable."""
+def retry_after_seconds(response: Answer) -> float:
+    """The wait `Retry-After` asks for, bounded; one second when it is absent or unreadable.
+
+    Takes an httpx.Response or a schemathesis Response (whose header values are lists).
+    """
     raw = response.headers.get("retry-after", "")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else ""
     try:
         wait = float(raw)
     except ValueError:
@@ -25,7 +39,7 @@ def retry_after_seconds(response: httpx.Response) -> float:
     return min(max(wait, 0.05), MAX_WAIT_SECONDS)
 
 
-def send_paced(send: Callable[[], httpx.Response], sleep: Callable[[float], None] = time.sleep) -> httpx.Response:
+def send_paced(send: Callable[[], R], sleep: Callable[[float], None] = time.sleep) -> R:
     """Send, and while the answer is 429, wait and send again (at most MAX_RETRIES times)."""
     response = send()
     for _ in range(MAX_RETRIES):

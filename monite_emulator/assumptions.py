@@ -1,6 +1,6 @@
 """Every choice the documentation does not dictate, by id (docs/design.md, "Assumptions").
 
-A1..A24 are the project's shared assumptions; A25 and A26 are the emulator's own additions
+A1..A28 are the project's shared assumptions (docs/design.md); A25 onwards came from building the emulator
 (reported to the lead so the spec and suite can adopt or label them). The code cites the ids
 in comments where each is applied.
 """
@@ -80,14 +80,18 @@ ASSUMPTIONS: list[Assumption] = [
                "a token is not entity-scoped until used", "http/routes.py"),
     # --- the emulator's own additions ------------------------------------------------------
     Assumption("A25", "a JSON body sent without Content-Type application/json (or +json); "
-               "POST /ledger_accounts success status; a missing body on POST/PATCH /ledger_accounts",
-               '422 {"detail": [...]} (FastAPI strict content type); 201 with the account; 422',
-               "the real API is FastAPI-based, whose default these are; 201 matches POST /accounting_connections",
-               "http/routes.py"),
+               "a missing body on POST/PATCH /ledger_accounts",
+               '422 {"detail": [...]} (FastAPI strict content type); 422',
+               "the real API is FastAPI-based, whose default these are", "http/routes.py"),
     Assumption("A26", "which entity an entity-user token may act on",
                "the entity_id sent with the token request (emulator extension), else the first entity it "
                "is used with; any other entity gives 403 (A3)", "the emulator has no entity-user API",
                "model/auth.py"),
+    Assumption("A27", "POST /ledger_accounts success status", "201 with the account",
+               "the docs list only its error codes; 201 matches POST /accounting_connections", "http/routes.py"),
+    Assumption("A28", "how soon a pushed record leaves 'pending'",
+               "at the next job tick (sync_delay_seconds, default 0.5 s; at once with POST /_emulator/jobs/run)",
+               "the docs give no time; the suite waits up to 120 s on other targets", "model/sync_jobs.py"),
 ]
 
 BY_ID = {a.id: a for a in ASSUMPTIONS}

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 
 class ErrorSchema(BaseModel):
@@ -165,6 +165,14 @@ class LedgerAccountCreate(BaseModel):
     name: str | None = Field(None, max_length=500)
     nominal_code: str | None = Field(None, max_length=500)
     description: str | None = Field(None, max_length=2048)
+
+    @field_validator("name", "nominal_code", "description", mode="before")
+    @classmethod
+    def _sent_fields_are_strings(cls, value: object) -> object:
+        # The docs give these fields as strings: an omitted one is null (A21), a sent null is invalid (422).
+        if value is None:
+            raise ValueError("must be a string, not null")
+        return value
 
 
 class LedgerAccountUpdate(LedgerAccountCreate):

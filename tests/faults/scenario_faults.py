@@ -1,0 +1,302 @@
+"""Broken variants of the emulator, one per scenario group of issue 5 (and two without a control plane).
+
+Each factory returns an ASGI app that behaves like the clean emulator except for one bug,
+a bug a real server could plausibly ship; `tests/test_scenarios_catch.py` runs the group's
+scenarios against it (`asgi:tests.faults.scenario_faults:<factory>`) and expects them to fail.
+Bugs are made by rewriting answers (`rewrite.rewrite_responses`), rewriting requests before
+the emulator sees them (a server that misreads a parameter), or replacing one method of the
+emulator's model (a wrong rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from monite_emulator.app import create_app
+from monite_emulator.model import auth
+from monite_emulator.model.emulator import Emulator
+from tests.faults.rewrite import Answer, rewrite_responses
+
+Query = list[tuple[str, str]]
+LIST_PATHS = ("/v1/accounting_synced_records", "/v1/accounting_tax_rates", "/v1/ledger_accounts")
+
+
+def rewrite_queries(app: Any, rewrite: Callable[[str, Query], Query]) -> Any:
+    """An ASGI app that passes `app` each request with its query string rewritten by `rewrite(path, query)`."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            scope = dict(scope, query_string=urlencode(rewrite(scope["path"], query)).encode("latin-1"))
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def hide_control_plane(app: Any) -> Any:
+    """The app as a remote target looks: no `/_emulator` (scenarios then run as against a sandbox)."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/_emulator"):
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": b'{"error": {"message": "Not found"}}'})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def _model(app: Any) -> Emulator:
+    return app.state.emulator
+
+
+# --- 1. lifecycle: disconnect answers 200 but the connection stays connected ----------------------
+def disconnect_keeps_status() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "POST" and answer.path.endswith("/disconnect") and answer.status == 200:
+            body = answer.json()
+            body["status"] = "connected"
+            answer.set_json(body)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 2. pagination: a page with a next token loses its last item --------------------------------
+def page_loses_boundary_item() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "GET" and answer.path in LIST_PATHS and answer.status == 200:
+            body = answer.json()
+            if body.get("next_pagination_token") and body.get("data"):
+                body["data"] = body["data"][:-1]
+                answer.set_json(body)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 3. limit bounds: an out-of-range limit is silently clamped into 1..250 ---------------------
+def limit_clamped() -> Any:
+    def rewrite(path: str, query: Query) -> Query:
+        clamped = []
+        for name, value in query:
+            if name == "limit" and value.lstrip("-").isdigit():
+                value = str(min(max(int(value), 1), 250))
+            clamped.append((name, value))
+        return clamped
+
+    return rewrite_queries(create_app(), rewrite)
+
+
+# --- 4. sorting: order=desc is ignored when sorting by updated_at ------------------------------
+def desc_ignored_for_updated_at() -> Any:
+    def rewrite(path: str, query: Query) -> Query:
+        if ("sort", "updated_at") in query:
+            return [(name, value) for name, value in query if name != "order"]
+        return query
+
+    return rewrite_queries(create_app(), rewrite)
+
+
+# --- 5. filters: __gte is treated as __gt (the boundary item is lost) --------------------------
+def gte_is_strict() -> Any:
+    def rewrite(path: str, query: Query) -> Query:
+        return [(name.replace("__gte", "__gt"), value) for name, value in query]
+
+    return rewrite_queries(create_app(), rewrite)
+
+
+# --- 6. push: answers 'done' at once instead of 'pending' --------------------------------------
+def push_claims_done() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "POST" and answer.path.endswith("/push") and answer.status == 200:
+            body = answer.json()
+            body["sync_status"] = "done"
+            answer.set_json(body)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 7. tax rates: total_tax_rate leaves out the last component -------------------------------
+def tax_total_skips_last_component() -> Any:
+    def fix(rate: dict) -> None:
+        components = rate.get("components") or []
+        if len(components) > 1:
+            rate["total_tax_rate"] = sum(c["rate"] for c in components[:-1])
+
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "GET" and answer.path.startswith("/v1/accounting_tax_rates") and answer.status == 200:
+            body = answer.json()
+            for rate in body.get("data", [body]):
+                fix(rate)
+            answer.set_json(body)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 8. ledger accounts: PATCH replaces the account (unsent fields become null) ------------------
+def break_partial_patch(app: Any) -> Any:
+    """Make `app`'s PATCH /ledger_accounts/{id} null every editable field it was not sent."""
+    model = _model(app)
+    original = model.patch_ledger_account
+
+    def replace_all(entity_id: str, account_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        every = {"name": None, "nominal_code": None, "description": None}
+        return original(entity_id, account_id, every | fields)
+
+    model.patch_ledger_account = replace_all  # type: ignore[method-assign]
+    return app
+
+
+def patch_clears_unsent_fields() -> Any:
+    return break_partial_patch(create_app())
+
+
+# --- 9. headers: a missing x-monite-version is a generic 422 (FastAPI's default), not 400 ---------
+def missing_version_is_422() -> Any:
+    def rewrite(answer: Answer) -> None:
+        sent = {name.decode().lower() for name, _ in answer.scope.get("headers", [])}
+        if answer.path.startswith("/v1/") and "x-monite-version" not in sent and answer.status == 400:
+            answer.status = 422
+            answer.set_json({"detail": [{"loc": ["header", "x-monite-version"], "msg": "Field required",
+                                         "type": "missing"}]})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 10. isolation: GET of a ledger account by id ignores the entity ---------------------------
+def ledger_get_ignores_entity() -> Any:
+    app = create_app()
+    model = _model(app)
+    original = model.get_ledger_account
+
+    def any_entity(entity_id: str, account_id: str) -> dict[str, Any]:
+        with model.store.tx() as conn:
+            row = conn.execute("SELECT entity_id FROM ledger_accounts WHERE id = ?", (account_id,)).fetchone()
+        return original(row["entity_id"] if row else entity_id, account_id)
+
+    model.get_ledger_account = any_entity  # type: ignore[method-assign]
+    return app
+
+
+# --- 11. rate limits: 429 without Retry-After -------------------------------------------------
+def no_retry_after() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.status == 429:
+            answer.drop_header("retry-after")
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- second variants, for the checks the first ones leave untested ------------------------------
+def second_connection_allowed() -> Any:
+    """1: creating a connection silently disconnects the active one instead of refusing."""
+    app = create_app()
+    model = _model(app)
+    original = model.create_connection
+
+    def replace_active(entity_id: str, platform: str, base_url: str) -> dict[str, Any]:
+        with model.store.tx() as conn:
+            conn.execute("UPDATE connections SET status = 'disconnected' WHERE entity_id = ?"
+                         " AND status IN ('pending_auth', 'connected')", (entity_id,))
+        return original(entity_id, platform, base_url)
+
+    model.create_connection = replace_active  # type: ignore[method-assign]
+    return app
+
+
+def prev_token_dropped() -> Any:
+    """2: pages never offer a prev_pagination_token."""
+
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "GET" and answer.path in LIST_PATHS and answer.status == 200:
+            body = answer.json()
+            if body.get("prev_pagination_token"):
+                body["prev_pagination_token"] = None
+                answer.set_json(body)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+def push_never_settles() -> Any:
+    """6: a push goes to pending, but its job is lost (the record stays pending)."""
+    app = create_app()
+    model = _model(app)
+    original = model.push
+
+    def lose_job(entity_id: str, record_id: str) -> dict[str, Any]:
+        record = original(entity_id, record_id)
+        with model.store.tx() as conn:
+            conn.execute("DELETE FROM jobs WHERE kind = 'push' AND record_id = ?", (record["id"],))
+        return record
+
+    model.push = lose_job  # type: ignore[method-assign]
+    return app
+
+
+def expired_token_accepted() -> Any:
+    """9: tokens never expire."""
+    app = create_app()
+    model = _model(app)
+
+    def ignore_expiry(token: str) -> auth.Principal:
+        with model.store.tx() as conn:
+            return auth.authenticate(conn, token, "0000-01-01T00:00:00.000000Z")
+
+    model.authenticate = ignore_expiry  # type: ignore[method-assign]
+    return app
+
+
+def rate_limit_headers_missing() -> Any:
+    """11: responses carry no rate-limit headers."""
+
+    def rewrite(answer: Answer) -> None:
+        for name in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-ratelimit-limit-second",
+                     "x-ratelimit-remaining-second"):
+            answer.drop_header(name)
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- without a control plane: a target the suite cannot arrange -------------------------------
+def without_control_plane() -> Any:
+    """The clean emulator seen as a remote target: nothing to seed, no clock, no jobs to run."""
+    return hide_control_plane(create_app())
+
+
+def limit_416() -> Any:
+    """Out-of-range limits answered 416, as the concepts page says, instead of A13's 422."""
+
+    def rewrite(answer: Answer) -> None:
+        if answer.status == 422 and b'"limit"' in answer.body:
+            answer.status = 416
+            answer.set_json({"error": {"message": "Requested range not satisfiable: limit"}})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+def without_control_plane_limit_416() -> Any:
+    """limit_416 seen as a remote target: the same A13 mismatch must become an observation."""
+    return hide_control_plane(limit_416())
+
+
+# The variants each numbered scenario group must catch, and the test that catches each.
+GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
+    "test_01_connection_lifecycle": [("disconnect_keeps_status", "test_connect_sync_disconnect"),
+                                     ("second_connection_allowed", "test_only_one_active_connection")],
+    "test_02_pagination": [("page_loses_boundary_item", "test_next_then_prev_round_trip"),
+                           ("prev_token_dropped", "test_next_then_prev_round_trip")],
+    "test_03_limit_bounds": [("limit_clamped", "test_limits_out_of_range_are_refused")],
+    "test_04_sorting": [("desc_ignored_for_updated_at", "test_sorted_across_pages")],
+    "test_05_filters": [("gte_is_strict", "test_date_filter_boundary")],
+    "test_06_push_retry": [("push_claims_done", "test_pushed_record_goes_pending_then_settles"),
+                           ("push_never_settles", "test_pushed_record_goes_pending_then_settles")],
+    "test_07_tax_rates": [("tax_total_skips_last_component", "test_components_add_up")],
+    "test_08_ledger_accounts": [("patch_clears_unsent_fields", "test_partial_patch")],
+    "test_09_headers_auth": [("missing_version_is_422", "test_missing_version"),
+                             ("expired_token_accepted", "test_expired_token_is_refused")],
+    "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
+    "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
+                            ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],
+}

@@ -26,6 +26,12 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+def known_secrets() -> list[str]:
+    """The registered secrets, longest first (for writers that must also mask escaped forms)."""
+    with _lock:
+        return sorted(_secrets, key=len, reverse=True)
+
+
 def redact(text: str) -> str:
     """Mask every registered secret, every bearer credential and every secret-named field."""
     if not text:

@@ -1,0 +1,138 @@
+"""summary.json (for machines) and summary.md (for a PR comment), from the run's results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance.redaction import redact
+from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
+from conformance.report.operations import Catalog
+from conformance.report.results import RunResults
+
+SCHEMA_VERSION = 1
+_MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISSING: "·"}
+_VERDICT_TEXT = {
+    "conforms": "✅ the target conforms",
+    "failures": "❌ conformance failures",
+    "unreachable": "⛔ target unreachable or credentials rejected",
+    "interrupted": "⏹ interrupted",
+    "error": "💥 the run itself failed",
+}
+
+
+def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, catalog: Catalog,
+                  verdict: str, stale: list[str]) -> dict[str, Any]:
+    exercised, documented = matrix.coverage()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": verdict,
+        "run": meta,
+        "counts": results.counts(),
+        "coverage": {"documented_pairs": documented, "exercised_pairs": exercised,
+                     "operations": len(matrix.rows),
+                     "operations_exercised": sum(1 for row in matrix.rows if row.result != MISSING)},
+        "operations": {row.operation.operation_id: {
+            "method": row.operation.method,
+            "path": row.operation.path,
+            "tags": list(row.operation.tags),
+            "result": row.result,
+            "tests": row.tests,
+            "duration_seconds": round(sum(rec.duration for rec in results.tests.values()
+                                          if row.operation.operation_id in rec.touched()), 3),
+            "statuses": {key: {"state": cell.state, "responses": cell.count}
+                         for key, cell in row.cells.items() if cell.state != NOT_DOCUMENTED},
+            "undocumented_statuses": {str(status): {"state": cell.state, "responses": cell.count,
+                                                    "tests": cell.tests[:5]}
+                                      for status, cell in row.undocumented.items()},
+        } for row in matrix.rows},
+        "failures": [_failure(rec, catalog) for rec in results.failures()],
+        "accepted": [{"test": rec.nodeid, "operation": rec.failing_operation(catalog),
+                      "reason": rec.accepted_reason, "failure": rec.failure_text}
+                     for rec in results.accepted()],
+        "stale_baseline_entries": stale,
+        "observations": [{"test": rec.nodeid, **obs} for rec, obs in results.observations()],
+        "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
+                             for what in rec.cleanup_failures],
+        "unmatched_requests": _unmatched(results),
+        "tests": [{"id": rec.nodeid, "kind": rec.kind, "outcome": rec.outcome,
+                   "duration_seconds": round(rec.duration, 3), "operations": sorted(rec.touched()),
+                   **({"reason": rec.reason} if rec.reason else {})}
+                  for rec in results.tests.values()],
+    }
+
+
+def _failure(rec: Any, catalog: Catalog) -> dict[str, Any]:
+    return {
+        "test": rec.nodeid,
+        "operation": rec.failing_operation(catalog),
+        "phase": rec.failure_phase,
+        "outcome": rec.outcome,
+        "reason": rec.reason,
+        "exchange": rec.exchanges[-1] if rec.exchanges else None,
+        "details": rec.failure_text,
+    }
+
+
+MAX_UNMATCHED = 50
+
+
+def _unmatched(results: RunResults) -> dict[str, int]:
+    """Requests to paths (or with methods) the spec does not have: the most frequent ones."""
+    merged: dict[str, int] = {}
+    for rec in results.tests.values():
+        for label, count in rec.unmatched.items():
+            merged[label] = merged.get(label, 0) + count
+    return dict(sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:MAX_UNMATCHED])
+
+
+def write_json(path: Path, summary: dict[str, Any]) -> None:
+    path.write_text(redact(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+
+
+def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
+    """A short Markdown digest: verdict, counts, failures, coverage; for a PR comment."""
+    run, counts, coverage = summary["run"], summary["counts"], summary["coverage"]
+    lines = [
+        f"## Monite conformance: {_VERDICT_TEXT.get(summary['verdict'], summary['verdict'])}",
+        "",
+        f"Target `{run['target']}` · API `{run['api_version']}` · profile `{run['profile']}` · "
+        f"suite `{run['suite']}` · seed `{run['seed']}` · spec `{run['spec_sha256'][:12]}` · "
+        f"{run['duration_seconds']:.1f} s",
+        "",
+        "| passed | failed | errors | accepted | skipped | observations |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {counts['passed']} | {counts['failed']} | {counts['error']} | {counts['accepted']} | "
+        f"{counts['skipped']} | {counts['observations']} |",
+        "",
+    ]
+    if summary["failures"]:
+        lines.append("### Failures")
+        for failure in summary["failures"][:20]:
+            lines.append(f"- **{failure['operation'] or 'n/a'}** `{failure['test']}`: {_md(failure['reason'])}")
+        if len(summary["failures"]) > 20:
+            lines.append(f"- … and {len(summary['failures']) - 20} more (see report.html)")
+        lines.append("")
+    if summary["accepted"]:
+        lines.append("### Accepted deviations (baseline)")
+        for item in summary["accepted"]:
+            lines.append(f"- `{item['test']}`: {_md(item['reason'])}")
+        lines.append("")
+    lines += [
+        f"### Coverage: {coverage['exercised_pairs']}/{coverage['documented_pairs']} documented "
+        f"operation × status pairs exercised",
+        "",
+        "| operation | result | documented statuses |",
+        "|---|---|---|",
+    ]
+    for row in matrix.rows:
+        statuses = " ".join(f"{key}{_MD_MARK.get(row.cells[key].state, '·')}" for key in row.operation.statuses)
+        extra = "".join(f" · undocumented {status}" for status in row.undocumented)
+        lines.append(f"| `{row.operation.operation_id}` | {row.result} | {statuses}{extra} |")
+    lines += ["", "✅ passed · ❌ failed · ⚠️ accepted · 👁 seen in skipped tests only · `·` not exercised", ""]
+    return redact("\n".join(lines))
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")[:300]

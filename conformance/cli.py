@@ -155,7 +155,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
     import pytest
 
     from conformance.report.console import ProgressPlugin, print_summary
-    from conformance.report.scrub import RedactingWriter, scrub_tree
+    from conformance.report.scrub import scrub_tree
     from conformance.report.verdict import EXIT_CODES
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,8 @@ from typing import Any
 
 from monite_emulator.model import ids
 from monite_emulator.model.clock import render
-from monite_emulator.model.errors import Conflict, NotFound
+from monite_emulator.model.ownership import owned_row
+from monite_emulator.model.errors import Conflict
 
 ACTIVE = ("pending_auth", "connected")
 PLATFORMS = ("xero", "quickbooks_online", "quickbooks_online_sandbox", "quickbooks")
@@ -50,18 +51,7 @@ def list_for(conn: sqlite3.Connection, entity_id: str) -> list[sqlite3.Row]:
 
 
 def get(conn: sqlite3.Connection, entity_id: str | None, connection_id: str) -> sqlite3.Row:
-    cid = ids.normalize(connection_id)  # A7: a non-uuid id is simply unknown
-    row = None
-    if cid:
-        if entity_id is None:
-            row = conn.execute("SELECT * FROM connections WHERE id = ?", (cid,)).fetchone()
-        else:
-            row = conn.execute(
-                "SELECT * FROM connections WHERE id = ? AND entity_id = ?", (cid, entity_id)
-            ).fetchone()
-    if row is None:
-        raise NotFound("Accounting connection not found")  # A7
-    return row
+    return owned_row(conn, "connections", entity_id, connection_id, "Accounting connection")
 
 
 def active_for(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:

@@ -7,7 +7,8 @@ from typing import Any
 
 from monite_emulator.model import ids
 from monite_emulator.model.clock import render
-from monite_emulator.model.errors import Conflict, NotFound
+from monite_emulator.model.ownership import owned_row
+from monite_emulator.model.errors import Conflict
 from monite_emulator.model.pagination import Query, TokenCodec, page
 
 SORTS = ("name",)  # A22: name is the one sort field
@@ -45,15 +46,7 @@ def list_page(
 
 
 def get(conn: sqlite3.Connection, entity_id: str, account_id: str) -> sqlite3.Row:
-    aid = ids.normalize(account_id)
-    row = None
-    if aid:
-        row = conn.execute(
-            "SELECT * FROM ledger_accounts WHERE id = ? AND entity_id = ?", (aid, entity_id)
-        ).fetchone()
-    if row is None:
-        raise NotFound("Ledger account not found")  # A7
-    return row
+    return owned_row(conn, "ledger_accounts", entity_id, account_id, "Ledger account")
 
 
 def create(conn: sqlite3.Connection, entity_id: str, fields: dict[str, Any], now: str) -> sqlite3.Row:

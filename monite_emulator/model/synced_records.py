@@ -6,9 +6,9 @@ import json
 import sqlite3
 from typing import Any
 
-from monite_emulator.model import ids
 from monite_emulator.model.clock import render
-from monite_emulator.model.errors import Conflict, NotFound
+from monite_emulator.model.ownership import owned_row
+from monite_emulator.model.errors import Conflict
 from monite_emulator.model.pagination import Query, TokenCodec, page
 
 OBJECT_TYPES = ("product", "customer", "vendor", "receivable", "bill", "payment_record")
@@ -68,15 +68,7 @@ def list_page(
 
 
 def get(conn: sqlite3.Connection, entity_id: str, record_id: str) -> sqlite3.Row:
-    rid = ids.normalize(record_id)
-    row = None
-    if rid:
-        row = conn.execute(
-            "SELECT * FROM synced_records WHERE id = ? AND entity_id = ?", (rid, entity_id)
-        ).fetchone()
-    if row is None:
-        raise NotFound("Synced record not found")  # A7
-    return row
+    return owned_row(conn, "synced_records", entity_id, record_id, "Synced record")
 
 
 def push(conn: sqlite3.Connection, entity_id: str, record_id: str, now: str, due: str) -> sqlite3.Row:

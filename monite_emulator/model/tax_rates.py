@@ -6,9 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
-from monite_emulator.model import ids
 from monite_emulator.model.clock import render
-from monite_emulator.model.errors import NotFound
+from monite_emulator.model.ownership import owned_row
 from monite_emulator.model.pagination import Query, TokenCodec, page
 
 SORTS = ("name",)  # A22: name is the one sort field
@@ -43,12 +42,4 @@ def list_page(
 
 
 def get(conn: sqlite3.Connection, entity_id: str, tax_rate_id: str) -> sqlite3.Row:
-    tid = ids.normalize(tax_rate_id)
-    row = None
-    if tid:
-        row = conn.execute(
-            "SELECT * FROM tax_rates WHERE id = ? AND entity_id = ?", (tid, entity_id)
-        ).fetchone()
-    if row is None:
-        raise NotFound("Tax rate not found")  # A7
-    return row
+    return owned_row(conn, "tax_rates", entity_id, tax_rate_id, "Tax rate")

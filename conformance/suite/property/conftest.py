@@ -1,0 +1,121 @@
+"""Fixtures of the property tests: the spec as a schemathesis schema per phase, aimed at the target."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis import BaseSchema
+
+import conformance.checks  # noqa: F401  (registers the Monite checks with schemathesis)
+from conformance.auth import TokenProvider
+from conformance.control import EmulatorControl
+from conformance.redaction import redact
+from conformance.schemathesis_setup.arrange import (
+    fresh_seeded_entity,
+    without_active_connection,
+)
+from conformance.schemathesis_setup.calls import CaseSender
+from conformance.schemathesis_setup.profiles import PROFILES, Profile
+from conformance.schemathesis_setup.schema import load_schema
+from conformance.target import Target
+
+# Where to write what the property tests sent (phase, operation, mode, status, count) and how
+# often they waited on a 429, if set: the benchmark and the project's tests read it.
+STATS_ENV = "MONITE_PROPERTY_STATS"
+
+
+def _redact_failure_text(report: pytest.TestReport) -> None:
+    """Replace a failure's text by its redacted form when it shows a secret (else keep its structure)."""
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        cleaned = redact(text)
+        if cleaned != text:
+            report.longrepr = cleaned
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """No failure text shows a token or secret: schemathesis masks its curl and headers, but a
+    response body (an /auth/token answer) is shown as it came. Runs before junit.xml is written."""
+    outcome = yield
+    _redact_failure_text(outcome.get_result())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    """Schemathesis' own `pytest_exception_interact` rewrites a failure's text from the exception
+    after the report was made; mask it again before the console prints it."""
+    _redact_failure_text(report)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hypothesis_storage_in_run_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hypothesis writes nothing outside this run's temporary folder (no database is used at all)."""
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(tmp_path_factory.getbasetemp() / "hypothesis")
+
+
+@pytest.fixture(scope="session")
+def property_profile(monite_profile: str) -> Profile:
+    return PROFILES[monite_profile]
+
+
+@pytest.fixture(scope="session")
+def case_sender(monite_target: Target) -> Iterator[CaseSender]:
+    sender = CaseSender(monite_target)
+    yield sender
+    stats_file = os.environ.get(STATS_ENV)
+    if stats_file:
+        rows = [entry._asdict() | {"count": count} for entry, count in sorted(sender.sent.items())]
+        stats = {"cases": rows, "waits_on_429": sender.waits_on_429}
+        Path(stats_file).write_text(json.dumps(stats, indent=1), encoding="utf-8")
+
+
+@pytest.fixture()
+def property_entity(monite_target: Target, monite_tokens: TokenProvider,
+                    emulator_control: EmulatorControl | None) -> dict | None:
+    """The entity under test in a known state: on the emulator reset and seeded (returns the
+    seeded connection); against a remote target the configured entity is used as it is."""
+    if emulator_control is None:
+        return None
+    return fresh_seeded_entity(emulator_control, monite_tokens, monite_target.entity_id)
+
+
+@pytest.fixture()
+def arrange_scenario(request: pytest.FixtureRequest, monite_target: Target, monite_tokens: TokenProvider,
+                     emulator_control: EmulatorControl | None) -> Callable[[], None] | None:
+    """What runs before each stateful scenario, so every scenario starts alike: on the emulator a
+    fresh seeded entity, its connection kept `connected` or deauthorized as the test asks
+    (`request.param`; see `without_active_connection`). Nothing against a remote target, where
+    the entity is used as it is: one stateful run there, the other is skipped."""
+    if emulator_control is None:
+        if request.param != "connected":
+            pytest.skip("a remote target's connection state is its own: one stateful run covers it")
+        return None
+    control, keep_connected = emulator_control, request.param == "connected"
+
+    def arrange() -> None:
+        connection = fresh_seeded_entity(control, monite_tokens, monite_target.entity_id)
+        if not keep_connected:
+            without_active_connection(control, connection)
+
+    return arrange
+
+
+@pytest.fixture(scope="session")
+def phase_schema(monite_target: Target, monite_tokens: TokenProvider, property_profile: Profile,
+                 monite_seed: int) -> Callable[[str], BaseSchema]:
+    """The spec as a schemathesis schema with only the given phase enabled (one per phase)."""
+    schemas: dict[str, BaseSchema] = {}
+
+    def schema_for(phase: str) -> BaseSchema:
+        if phase not in schemas:
+            schemas[phase] = load_schema(monite_target, monite_tokens, property_profile, phase, monite_seed)
+        return schemas[phase]
+
+    return schema_for

@@ -108,6 +108,7 @@ class Store:
         with self.tx() as conn:
             for table in DATA_TABLES:
                 conn.execute(f"DELETE FROM {table}")
+            conn.execute("DELETE FROM meta WHERE key = 'created_sequence'")
 
     def close(self) -> None:
         with self._lock:

@@ -69,7 +69,7 @@ def create(
         raise Conflict(
             "The entity already has an active accounting connection; disconnect it first"
         )
-    cid = ids.new_id()
+    cid = ids.new_id(conn)
     seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM connections").fetchone()[0]
     url = f"{base_url.rstrip('/')}/_emulator/connect/{cid}"  # A23
     try:

@@ -1,14 +1,23 @@
-"""Ids: uuid4 for things created through the API, uuid5 for synced things (deterministic)."""
+"""Ids: uuid5 throughout, so the same requests against a fresh or reset emulator give the same ids.
+
+Synced things derive theirs from entity and index; things created through the API from a
+sequence kept in the store (reset with it), so ids stay unique for a `--db` file across restarts.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 NAMESPACE = uuid.UUID("6d6f6e69-7465-2d65-6d75-6c61746f7221")
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
+def new_id(conn: sqlite3.Connection) -> str:
+    """The next id for a thing created through the API (call inside the creating transaction)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'created_sequence'").fetchone()
+    number = int(row["value"]) + 1 if row else 1
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('created_sequence', ?)", (str(number),))
+    return derived_id("created", number)
 
 
 def derived_id(*parts: object) -> str:

@@ -52,7 +52,7 @@ def get(conn: sqlite3.Connection, entity_id: str, account_id: str) -> sqlite3.Ro
 def create(conn: sqlite3.Connection, entity_id: str, fields: dict[str, Any], now: str) -> sqlite3.Row:
     # A21: API-created accounts are internal, Active, of type Unknown; omitted fields are null.
     # A12: no connection is needed to create one.
-    aid = ids.new_id()
+    aid = ids.new_id(conn)
     conn.execute(
         "INSERT INTO ledger_accounts(id, entity_id, name, nominal_code, description, status, type,"
         " subtype, currency, current_balance, is_bank_account, is_external, created_at, updated_at)"

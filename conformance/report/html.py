@@ -151,7 +151,7 @@ def _observations(summary: dict[str, Any]) -> str:
         f'<li><b>{_text(obs.get("rule", ""))}</b> ({_text(obs.get("source", ""))}): {_text(obs.get("message", ""))}'
         f' <small><code>{_text(obs["test"])}</code></small></li>' for obs in summary["observations"])
     return ('<div class="monite-section" id="monite-observations"><h2>Observations</h2>'
-            '<p>The target differs from an assumption the docs do not dictate; not a failure.</p>'
+            '<p>What the target did where the docs disagree, or where it differs from an assumption the docs do not dictate: reported, never a failure.</p>'
             f'<ul>{items}</ul></div>')
 
 

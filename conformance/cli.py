@@ -260,9 +260,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line and exit 2 for a bad option, never a traceback."""
     try:
         code = app(args=argv, prog_name=PROG, standalone_mode=False)
-    except click_errors.NoArgsIsHelpError as exc:
-        Console(stderr=True, highlight=False).print(exc.ctx.get_help() if exc.ctx else "", markup=False)
-        code = EXIT_USAGE
+    except click_errors.NoArgsIsHelpError:
+        code = EXIT_USAGE  # Typer has printed the help already
     except click_errors.UsageError as exc:
         code = _fail(exc.format_message(), EXIT_USAGE)
     except ConfigError as exc:

@@ -64,14 +64,18 @@ def check(request: pytest.FixtureRequest, emulator_control: EmulatorControl | No
     return Expectations(request.node, assumptions_bind=emulator_control is not None, context=client.last)
 
 
-@pytest.fixture
-def cleanup() -> Iterator[Cleanup]:
-    """What the scenario created, undone after it (also after a failure)."""
+def _undone_afterwards(what: str) -> Iterator[Cleanup]:
     steps = Cleanup()
     yield steps
     failures = steps.run()
     if failures:
-        pytest.fail("could not remove what the scenario created: " + "; ".join(failures), pytrace=False)
+        pytest.fail(f"could not remove what the {what} created: " + "; ".join(failures), pytrace=False)
+
+
+@pytest.fixture
+def cleanup() -> Iterator[Cleanup]:
+    """What the scenario created, undone after it (also after a failure)."""
+    yield from _undone_afterwards("scenario")
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +101,4 @@ def seeded_client(seeded: SeededEntity, monite_target: Target, monite_tokens: To
 @pytest.fixture(scope="module")
 def module_cleanup() -> Iterator[Cleanup]:
     """What a module's shared arrangement created, undone after the module (also after failures)."""
-    steps = Cleanup()
-    yield steps
-    failures = steps.run()
-    if failures:
-        pytest.fail("could not remove what the module created: " + "; ".join(failures), pytrace=False)
+    yield from _undone_afterwards("module")

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from conformance.client import MoniteClient
-from conformance.observations import Expectations
+from conformance.observations import Expectations, Rule
 from conformance.suite.scenarios import rules
 
 # Safety net against a target whose tokens loop: no walk needs more pages than this.
@@ -46,25 +46,26 @@ def limit_params(limit: int | None) -> dict[str, Any]:
 def walk_forward(client: MoniteClient, check: Expectations, path: str, params: dict[str, Any],
                  limit: int | None) -> list[Page]:
     """The first page for `params`, then every page its next tokens lead to."""
-    pages = [get_page(client, check, path, {**params, **limit_params(limit)})]
-    seen: set[str] = set()
-    while pages[-1].next_token:
-        token = pages[-1].next_token
-        check.expect(token not in seen and len(pages) < MAX_PAGES, rules.EVERY_ITEM_ONCE,
-                     f"GET {path}: next_pagination_token loops after {len(pages)} pages")
-        seen.add(token)
-        pages.append(get_page(client, check, path, {"pagination_token": token, **limit_params(limit)}))
-    return pages
+    first = get_page(client, check, path, {**params, **limit_params(limit)})
+    return _follow(client, check, path, first, limit, "next_pagination_token", rules.EVERY_ITEM_ONCE)
 
 
 def walk_back(client: MoniteClient, check: Expectations, path: str, last: Page, limit: int | None) -> list[Page]:
     """From `last`, every page its prev tokens lead to, in the order visited (last page first)."""
-    pages = [last]
+    return _follow(client, check, path, last, limit, "prev_pagination_token", rules.PREV_GOES_BACK)
+
+
+def _follow(client: MoniteClient, check: Expectations, path: str, start: Page, limit: int | None,
+            token_field: str, rule: Rule) -> list[Page]:
+    """`start`, then the pages `token_field` leads to until it is null; a loop is a failure."""
+    def token_of(page: Page) -> str | None:
+        return page.next_token if token_field == "next_pagination_token" else page.prev_token
+
+    pages = [start]
     seen: set[str] = set()
-    while pages[-1].prev_token:
-        token = pages[-1].prev_token
-        check.expect(token not in seen and len(pages) < MAX_PAGES, rules.PREV_GOES_BACK,
-                     f"GET {path}: prev_pagination_token loops after {len(pages)} pages")
+    while token := token_of(pages[-1]):
+        check.expect(token not in seen and len(pages) < MAX_PAGES, rule,
+                     f"GET {path}: {token_field} loops after {len(pages)} pages")
         seen.add(token)
         pages.append(get_page(client, check, path, {"pagination_token": token, **limit_params(limit)}))
     return pages

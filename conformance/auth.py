@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 
@@ -21,16 +22,18 @@ EXPIRY_MARGIN_SECONDS = 30
 
 
 class TokenProvider:
-    def __init__(self, target: Target, http: httpx.Client | None = None) -> None:
+    def __init__(self, target: Target, http: httpx.Client | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._target = target
         self._http = http
+        self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = target.token
         self._expires_at: float | None = None  # monotonic; None = never (a given token)
 
     def token(self) -> str:
         with self._lock:
-            if self._token is None or (self._expires_at is not None and time.monotonic() >= self._expires_at):
+            if self._token is None or (self._expires_at is not None and self._clock() >= self._expires_at):
                 self._fetch()
             assert self._token is not None
             return self._token
@@ -69,4 +72,4 @@ class TokenProvider:
         self._token = token
         expires_in = body.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 1800.0
-        self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, 1.0)
+        self._expires_at = self._clock() + max(lifetime - EXPIRY_MARGIN_SECONDS, 1.0)

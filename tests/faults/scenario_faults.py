@@ -165,6 +165,26 @@ def missing_version_is_422() -> Any:
     return rewrite_responses(create_app(), rewrite)
 
 
+# --- 9. auth: a token that may not act on the entity is answered 404, as if nothing were there ----
+def forbidden_is_404() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.status == 403:
+            answer.status = 404
+            answer.set_json({"error": {"message": "Not found"}})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+# --- 9. bad input: an oversized body is read whole and answered with a generic 422 --------------
+def oversized_body_is_422() -> Any:
+    def rewrite(answer: Answer) -> None:
+        if answer.status == 413:
+            answer.status = 422
+            answer.set_json({"detail": [{"loc": ["body"], "msg": "Invalid body", "type": "value_error"}]})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
 # --- 10. isolation: GET of a ledger account by id ignores the entity ---------------------------
 def ledger_get_ignores_entity() -> Any:
     app = create_app()
@@ -295,7 +315,9 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_07_tax_rates": [("tax_total_skips_last_component", "test_components_add_up")],
     "test_08_ledger_accounts": [("patch_clears_unsent_fields", "test_partial_patch")],
     "test_09_headers_auth": [("missing_version_is_422", "test_missing_version"),
-                             ("expired_token_accepted", "test_expired_token_is_refused")],
+                             ("expired_token_accepted", "test_expired_token_is_refused"),
+                             ("forbidden_is_404", "test_entity_user_token_acts_only_for_its_entity"),
+                             ("oversized_body_is_422", "test_oversized_body_is_refused")],
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
                             ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],

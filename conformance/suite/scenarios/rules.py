@@ -148,6 +148,10 @@ TOKEN_REQUIRED = documented("all seeds; docs: api/concepts/authentication", "req
 BAD_TOKEN_401 = assumption("A2", "a missing, malformed, unknown or expired bearer token gives 401 with an error body")
 WRONG_CREDENTIALS_401 = assumption("A20", "wrong client credentials at /auth/token give 401")
 TOKEN_LIFETIME = assumption("A20", "tokens live 1800 s")
+ENTITY_USER_FORBIDDEN = assumption(
+    "A3", "a token that may not act on the entity (an entity-user token used with another entity id) gives 403 "
+    "with an error body")
+BODY_TOO_LARGE = assumption("A18", "a request body over 1 MiB gives 413 with an error body")
 ENTITY_HEADER_REQUIRED = documented(
     "seeds 000, 001, 003, 004", "x-monite-entity-id is required: without it the request is a 422")
 ENTITY_HEADER_UUID = documented("seed 003", "x-monite-entity-id is a uuid: anything else is a 422")

@@ -6,6 +6,7 @@ past a token's lifetime (A20: 1800 s) without waiting half an hour.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,8 @@ from conformance.control import EmulatorControl
 from conformance.observations import Expectations
 from conformance.redaction import register_secret
 from conformance.suite.scenarios import rules
-from conformance.suite.scenarios.arrange import require_control
+from conformance.suite.scenarios.arrange import delete_ledger_account_if_present, require_control
+from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.target import Target
 
 pytestmark = pytest.mark.scenario
@@ -126,6 +128,44 @@ def test_wrong_client_credentials(monite_target: Target, monite_http: httpx.Clie
               "client_secret": "not-the-secret-of-this-client"})
     check.expect(response.status_code == 401, rules.WRONG_CREDENTIALS_401,
                  f"POST /auth/token with a wrong secret answered {response.status_code}", response)
+
+
+@pytest.mark.assumption
+def test_entity_user_token_acts_only_for_its_entity(emulator_control: EmulatorControl | None, monite_target: Target,
+                                                      monite_http: httpx.Client, client: MoniteClient,
+                                                      check: Expectations) -> None:
+    """An entity user's token is bound to one entity; the partner token is not (docs:
+    api/access-tokens/post-auth-token). Binding it uses the emulator's `entity_id` extension of
+    the token request (A26), so this runs on the emulator only."""
+    require_control(emulator_control, "bind an entity-user token to an entity (emulator extension, A26)")
+    response = monite_http.post(
+        f"{monite_target.base_url}/auth/token", headers={"x-monite-version": monite_target.api_version},
+        json={"grant_type": "entity_user", "client_id": monite_target.client_id,
+              "client_secret": monite_target.client_secret, "entity_user_id": str(uuid.uuid4()),
+              "entity_id": client.entity_id})
+    token = response.json().get("access_token") if response.status_code == 200 else None
+    register_secret(token)
+    if not token:
+        pytest.fail(f"POST /auth/token (entity_user) answered {response.status_code} without a token", pytrace=False)
+    own = client.get("/ledger_accounts", token=token)
+    check.expect(own.status_code == 200, rules.LIST_OK, f"the token's own entity answered {own.status_code}", own)
+    other = client.get("/ledger_accounts", token=token, entity_id=str(uuid.uuid4()))
+    check.expect(other.status_code == 403 and isinstance(_error_body(other).get("message"), str),
+                 rules.ENTITY_USER_FORBIDDEN, f"another entity answered {other.status_code}", other)
+
+
+@pytest.mark.assumption
+def test_oversized_body_is_refused(client: MoniteClient, check: Expectations, cleanup: Cleanup) -> None:
+    body = json.dumps({"name": "oversized", "description": "x" * (1024 * 1024)})
+    response = client.post("/ledger_accounts", content=body, headers={"content-type": "application/json"})
+    if 200 <= response.status_code < 300:
+        account_id = response.json().get("id")
+        cleanup.add(f"delete ledger account {account_id}",
+                    lambda: delete_ledger_account_if_present(client, account_id))
+    check.expect(400 <= response.status_code < 500, rules.LEDGER_MAX_LENGTHS,
+                 f"a 1 MiB description answered {response.status_code}", response)
+    check.expect(response.status_code == 413 and isinstance(_error_body(response).get("message"), str),
+                 rules.BODY_TOO_LARGE, f"a body over 1 MiB answered {response.status_code}", response)
 
 
 @by_endpoint

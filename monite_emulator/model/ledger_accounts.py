@@ -38,11 +38,8 @@ def to_dict(row: sqlite3.Row) -> dict[str, Any]:
 def list_page(
     conn: sqlite3.Connection, codec: TokenCodec, entity_id: str, query: Query, limit: int
 ) -> dict[str, Any]:
-    rows, nxt, prv = page(
-        conn, codec, table="ledger_accounts", entity_id=entity_id, query=query,
-        sort_expr=SORT_EXPR[query.sort], where="", params=[], limit=limit,
-    )
-    return {"data": [to_dict(r) for r in rows], "next_pagination_token": nxt, "prev_pagination_token": prv}
+    return page(conn, codec, table="ledger_accounts", entity_id=entity_id, query=query,
+                sort_expr=SORT_EXPR[query.sort], limit=limit, render=to_dict)
 
 
 def get(conn: sqlite3.Connection, entity_id: str, account_id: str) -> sqlite3.Row:

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,11 +103,12 @@ def page(
     entity_id: str,
     query: Query,
     sort_expr: str,
-    where: str,
-    params: list[Any],
     limit: int,
-) -> tuple[list[sqlite3.Row], str | None, str | None]:
-    """Return (rows, next_token, prev_token) of one page."""
+    render: Callable[[sqlite3.Row], dict[str, Any]],
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """One page of a list as the API answers it: `data` rendered, and the two tokens."""
     asc = query.order == "asc"
     fwd, rev = ("ASC", "DESC") if asc else ("DESC", "ASC")
     base = f"SELECT *, {sort_expr} AS _k FROM {table} WHERE entity_id = ?{where}"
@@ -142,4 +144,5 @@ def page(
         next_token = codec.encode(entity_id, query, (rows[-1]["_k"], rows[-1]["id"]), "next")
     if rows and more_before:
         prev_token = codec.encode(entity_id, query, (rows[0]["_k"], rows[0]["id"]), "prev")
-    return rows, next_token, prev_token
+    return {"data": [render(row) for row in rows], "next_pagination_token": next_token,
+            "prev_pagination_token": prev_token}

@@ -56,15 +56,8 @@ def list_page(
             field, op = name.split("__")
             where += f" AND {field} {_OPS[op]} ?"
             params.append(f[name])
-    rows, nxt, prv = page(
-        conn, codec, table="synced_records", entity_id=entity_id, query=query,
-        sort_expr=query.sort, where=where, params=params, limit=limit,
-    )
-    return {
-        "data": [to_dict(r) for r in rows],
-        "next_pagination_token": nxt,
-        "prev_pagination_token": prv,
-    }
+    return page(conn, codec, table="synced_records", entity_id=entity_id, query=query,
+                sort_expr=query.sort, limit=limit, render=to_dict, where=where, params=params)
 
 
 def get(conn: sqlite3.Connection, entity_id: str, record_id: str) -> sqlite3.Row:

@@ -34,11 +34,8 @@ def list_page(
     conn: sqlite3.Connection, codec: TokenCodec, entity_id: str, query: Query, limit: int
 ) -> dict[str, Any]:
     # A12: an entity without a connection simply has no tax rates (200, empty page).
-    rows, nxt, prv = page(
-        conn, codec, table="tax_rates", entity_id=entity_id, query=query,
-        sort_expr=SORT_EXPR[query.sort], where="", params=[], limit=limit,
-    )
-    return {"data": [to_dict(r) for r in rows], "next_pagination_token": nxt, "prev_pagination_token": prv}
+    return page(conn, codec, table="tax_rates", entity_id=entity_id, query=query,
+                sort_expr=SORT_EXPR[query.sort], limit=limit, render=to_dict)
 
 
 def get(conn: sqlite3.Connection, entity_id: str, tax_rate_id: str) -> sqlite3.Row:

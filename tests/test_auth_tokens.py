@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.auth import EXPIRY_MARGIN_SECONDS, TokenProvider
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
+from conformance.http.auth import EXPIRY_MARGIN_SECONDS, TokenProvider
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
 from conformance.errors import TargetUnreachable
 from conformance.redaction import MASK, redact
-from conformance.target import Target, TargetConfig, open_target
+from conformance.config import RunConfig
+from conformance.target.targets import Target, open_target
 
 TOKEN_LIFETIME = 1800  # A20
 
@@ -30,7 +31,7 @@ class FakeClock:
 
 @pytest.fixture()
 def target() -> Iterator[Target]:
-    with open_target(TargetConfig()) as opened:
+    with open_target(RunConfig()) as opened:
         yield opened
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.specfile import load_spec, spec_sha256
+from conformance.spec.files import load_spec, spec_sha256
 from tests.cli_support import REPORT_FILES, CliRun, run_cli
 
 NARROW = ("run", "--suite", "scenario", "--only", "tax-rates")

@@ -17,9 +17,8 @@ import requests
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 from schemathesis.config import ChecksConfig
-from schemathesis.core.failures import Failure
 
-from conformance.auth import TokenProvider
+from conformance.http.auth import TokenProvider
 from conformance.checks import (
     monite_entity_id_echoed,
     monite_error_body_shape,
@@ -33,15 +32,17 @@ from conformance.checks import (
 from conformance.checks.headers import RecentIds
 from conformance.checks.pagination import order_problem, overlap_problem
 from conformance.checks.timestamps import timestamp_fields, timestamp_problem
-from conformance.control import EmulatorControl
-from conformance.plugin import DEFAULT_SEED
-from conformance.schemathesis_setup.arrange import fresh_seeded_entity
-from conformance.schemathesis_setup.calls import CaseSender
-from conformance.schemathesis_setup.operations import run_operation
-from conformance.schemathesis_setup.profiles import PROFILES
-from conformance.schemathesis_setup.schema import load_schema
-from conformance.specfile import spec_path
-from conformance.target import TargetConfig, open_target
+from conformance.target.control import EmulatorControl
+from conformance.config import DEFAULT_SEED, RunConfig
+from conformance.property.arrange import fresh_seeded_entity
+from conformance.property.sending import CaseSender
+from conformance.property.compat import Failure, run_phase
+from conformance.property.profiles import PROFILES
+from conformance.property.schema import authorize
+from conformance.property.profiles import schemathesis_config
+from conformance.spec.files import load_spec
+from conformance.spec.files import spec_path
+from conformance.target.targets import open_target
 from tests.faults import check_faults
 from tests.faults.run_suite import run_suite
 
@@ -363,15 +364,20 @@ def failures_against(variant: str) -> set[str]:
     `conformance/suite/property`), so that all variants cost seconds, not a subprocess each.
     """
     titles: set[str] = set()
-    config = TargetConfig(target=f"asgi:tests.faults.check_faults:{variant}")
+    config = RunConfig(target=f"asgi:tests.faults.check_faults:{variant}")
     with open_target(config) as target, target.http_client() as http:
-        tokens, control, sender = TokenProvider(target, http), EmulatorControl(http), CaseSender(target)
-        schemas = {phase: load_schema(target, tokens, PROFILES["quick"], phase, DEFAULT_SEED)
-                   for phase in ("examples", "coverage")}
+        tokens, control = TokenProvider(target, http), EmulatorControl(http)
+        sender = CaseSender(target, tokens)
+        schemas = {}
+        for phase in ("examples", "coverage"):
+            settings = schemathesis_config(PROFILES["quick"], phase, DEFAULT_SEED, base_url=target.base_url)
+            schemas[phase] = schemathesis.openapi.from_dict(load_spec(), config=settings)
+            schemas[phase].app = target.app
+            authorize(schemas[phase], tokens)
         for phase, operation_id in SELECTED:
             fresh_seeded_entity(control, tokens, target.entity_id)
             try:
-                run_operation(schemas[phase], operation_id, sender)
+                run_phase(schemas[phase], operation_id, sender.send_and_validate)
             except BaseException as error:  # noqa: BLE001 - a check failure, or re-raised
                 titles |= failure_titles_of(error)
     return titles

@@ -1,4 +1,4 @@
-"""conformance.observations: which broken rule fails a test and which is only reported."""
+"""conformance.rules.kinds: which broken rule fails a test and which is only reported."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conformance.observations import (
+from conformance.rules.kinds import (
     OBSERVATION_KEY, Expectations, MoniteObservation, assumption, documented, probe,
 )
 

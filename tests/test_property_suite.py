@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from conformance.schemathesis_setup.operations import operation_ids
-from conformance.specfile import load_spec
+from conformance.property.operations import operation_ids
+from conformance.spec.files import load_spec
 from tests.faults.run_suite import SuiteResult, run_suite
 
 GENERATED_PHASES = ("examples", "coverage", "fuzzing")

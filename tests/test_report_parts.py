@@ -10,12 +10,12 @@ import pytest
 
 from conformance.errors import ConfigError
 from conformance.redaction import register_secret
-from conformance.report.baseline import find, load_baseline
+from conformance.verdict.baseline import find, load_baseline
 from conformance.report.matrix import FAILED, MISSING, NOT_DOCUMENTED, PASSED, build_matrix
-from conformance.report.operations import spec_catalog
-from conformance.report.results import RunResults, TestRecord, schemathesis_headline
+from conformance.spec.catalog import spec_catalog
+from conformance.verdict.results import RunResults, TestRecord, schemathesis_headline
 from conformance.report.scrub import RedactingWriter, scrub_text
-from conformance.report.selection import TestScope, keep
+from conformance.pytest_plugin.selection import TestScope, keep
 
 CATALOG = spec_catalog()
 
@@ -120,10 +120,11 @@ def test_secrets_are_masked_also_escaped_and_across_writes() -> None:
     assert secret not in sink.getvalue() and "[REDACTED]" in sink.getvalue()
 
 
-def test_the_janitor_undoes_what_a_test_created_and_left() -> None:
+def test_cleanup_undoes_what_a_test_created_and_left() -> None:
     import warnings
 
-    from conformance.report import janitor
+    from conformance.evidence import created
+    from conformance.safety.cleanup import remove
     from monite_emulator.app import create_app
 
     with warnings.catch_warnings():
@@ -138,13 +139,14 @@ def test_the_janitor_undoes_what_a_test_created_and_left() -> None:
         headers = {"x-monite-version": "2024-05-25", "x-monite-entity-id": entity, "authorization": f"Bearer {token}"}
         kept = http.post("/v1/ledger_accounts", headers=headers, json={"name": "kept by the test"})
         removed = http.post("/v1/ledger_accounts", headers=headers, json={"name": "removed by the test"})
-        janitor.take()
-        janitor.note("createLedgerAccount", 201, kept)
-        janitor.note("createLedgerAccount", 201, removed)
+        created.take()
+        created.note("createLedgerAccount", 201, kept)
+        created.note("createLedgerAccount", 201, removed)
         gone = http.delete(f"/v1/ledger_accounts/{removed.json()['id']}", headers=headers)
-        janitor.note("deleteLedgerAccount", gone.status_code, gone)
-        leftovers = janitor.take()
+        created.note("deleteLedgerAccount", gone.status_code, gone)
+        leftovers = created.take()
         assert [item.id for item in leftovers] == [kept.json()["id"]]
-        assert janitor.remove(leftovers, "http://emulator.local/v1", "2024-05-25", lambda: token, http) == []
+        assert created.is_ours(kept.json()["id"]) and created.is_ours(removed.json()["id"])
+        assert remove(leftovers, "http://emulator.local/v1", "2024-05-25", lambda: token, http) == []
         assert http.get(f"/v1/ledger_accounts/{kept.json()['id']}", headers=headers).status_code == 404
-        assert janitor.take() == []
+        assert created.take() == []

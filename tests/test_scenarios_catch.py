@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from conformance.observations import OBSERVATION_KEY
-from conformance.target import EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID, serve_emulator
+from conformance.rules.kinds import OBSERVATION_KEY
+from conformance.target.targets import EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID, serve_emulator
 from monite_emulator.app import create_app
 from tests.faults.run_suite import run_suite
 from tests.faults.scenario_faults import GROUP_VARIANTS, break_partial_patch, hide_control_plane
@@ -28,7 +28,7 @@ from tests.faults.scenario_faults import GROUP_VARIANTS, break_partial_patch, hi
 FAULTS = "asgi:tests.faults.scenario_faults:"
 # Only the scenarios: the property tests are neither needed nor collected (faster, and decoupled).
 SCENARIOS = ("-m", "scenario", "--ignore-glob=*/suite/property*")
-# How a failure message cites its rule (conformance.observations.Rule.citation).
+# How a failure message cites its rule (conformance.rules.kinds.Rule.citation).
 CITATION = re.compile(r"(seeds? \d{3}|docs: [a-z]|assumption [\w-]+|RFC \d+)")
 
 

@@ -1,7 +1,8 @@
 """Send a follow-up request from inside a check, the way schemathesis' own probes do.
 
 The follow-up keeps the case's headers (pinned version and entity, bearer token) and the run's
-transport (in-process app or base URL); it is paced on 429 and recorded like any response.
+transport (in-process app or base URL); it is paced on 429 and, sent with `Case.call`, reaches
+the schema's `after_call` hook like any case (so the evidence observer sees it).
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from typing import Any
 
 from schemathesis import Case, CheckContext, Response
 
-from conformance import recorder
-from conformance.pacing import send_paced
+from conformance.http.pacing import send_paced
 
 
 def send_follow_up(ctx: CheckContext, case: Case, query: dict[str, Any]) -> Response:
@@ -22,7 +22,6 @@ def send_follow_up(ctx: CheckContext, case: Case, query: dict[str, Any]) -> Resp
     if case.operation.app is not None:
         kwargs.setdefault("app", case.operation.app)
     ctx.internals.record_case(parent_id=case.id, case=follow)
-    response = send_paced(lambda: case.operation.schema.transport.send(follow, **kwargs))
+    response = send_paced(lambda: follow.call(**kwargs))
     ctx.internals.record_response(case_id=follow.id, response=response)
-    recorder.observe(response)
     return response

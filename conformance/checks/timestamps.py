@@ -13,7 +13,7 @@ from schemathesis import Case, CheckContext, Response
 
 from conformance.checks import rules
 from conformance.checks.wire import NO_BODY, json_body
-from conformance.specfile import load_spec
+from conformance.spec.files import load_spec
 
 # YYYY-MM-DDThh:mm:ss[.ffffff] followed by Z or ±hh:mm (the docs' format; up to six fraction digits).
 ISO_8601_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")

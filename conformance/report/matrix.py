@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.report.operations import Catalog, Operation
-from conformance.report.results import FAILING, RunResults
+from conformance.spec.catalog import Catalog, Operation
+from conformance.verdict.results import FAILING, RunResults
 
 # Cell states, from worst to best news; a cell takes the worst state among the tests that saw it.
 FAILED, ACCEPTED, PASSED, SEEN, MISSING, NOT_DOCUMENTED = (

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import platform
 from typing import Any
 
 import pytest
 
+from conformance.config import RunConfig
 from conformance.redaction import redact
+from conformance.spec.files import spec_sha256
 
 
 def set_html_environment(config: pytest.Config, meta: dict[str, Any]) -> None:
@@ -29,27 +30,22 @@ def set_html_environment(config: pytest.Config, meta: dict[str, Any]) -> None:
     })
 
 
-def run_metadata(config: pytest.Config, suite: str, only: set[str] | None, skip: set[str]) -> dict[str, Any]:
+def run_metadata(run: RunConfig) -> dict[str, Any]:
     from conformance import __version__
-    from conformance.plugin import DEFAULT_SEED
-    from conformance.specfile import spec_sha256
-    from conformance.target import TargetConfig
 
-    target = TargetConfig.from_env(target=config.getoption("--monite-target", None),
-                                   api_version=config.getoption("--monite-api-version", None))
-    seed = config.getoption("--monite-seed", None)
-    if seed is None:
-        seed = int(os.environ.get("MONITE_SEED", DEFAULT_SEED))
     return {
-        "target": redact(target.target),
-        "api_version": target.api_version,
-        "profile": config.getoption("--monite-profile", "quick"),
-        "suite": suite,
-        "only": sorted(only) if only is not None else None,
-        "skip": sorted(skip),
-        "baseline": config.getoption("--monite-baseline"),
-        "seed": seed,
-        "workers": config.getoption("--monite-workers"),
+        "target": redact(run.target),
+        "api_version": run.api_version,
+        "profile": run.profile,
+        "suite": run.suite,
+        "only": sorted(run.only) if run.only else None,
+        "skip": sorted(run.skip),
+        "baseline": str(run.baseline) if run.baseline else None,
+        "seed": run.seed,
+        "workers": run.workers,
+        "rate_limit": run.rate_limit,
+        "allow_changes_to_existing": run.allow_changes_to_existing,
+        "require_complete": run.require_complete,
         "suite_version": __version__,
         "spec_sha256": spec_sha256(),
         "python": platform.python_version(),

@@ -8,8 +8,8 @@ from typing import Any
 
 from conformance.redaction import redact
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
-from conformance.report.operations import Catalog
-from conformance.report.results import RunResults
+from conformance.spec.catalog import Catalog
+from conformance.verdict.results import RunResults
 
 SCHEMA_VERSION = 1
 _MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISSING: "·"}

@@ -1,1 +1,1 @@
-"""The shipped suite's shared fixtures come from `conformance.plugin`; nothing else is shared."""
+"""The shipped suite's shared fixtures come from `conformance.pytest_plugin.plugin`; nothing else is shared."""

@@ -1,4 +1,4 @@
-"""Fixtures of the property tests: the spec as a schemathesis schema per phase, aimed at the target."""
+"""Fixtures of the property tests: the phase schemas wired to this session's target, the sender."""
 
 from __future__ import annotations
 
@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
-from schemathesis import BaseSchema
 
 import conformance.checks  # noqa: F401  (registers the Monite checks with schemathesis)
-from conformance.auth import TokenProvider
-from conformance.control import EmulatorControl
+from conformance.http.auth import TokenProvider
+from conformance.target.control import EmulatorControl
 from conformance.redaction import redact
-from conformance.schemathesis_setup.arrange import (
+from conformance.property.arrange import (
     fresh_seeded_entity,
     without_active_connection,
 )
-from conformance.schemathesis_setup.calls import CaseSender
-from conformance.schemathesis_setup.profiles import PROFILES, Profile
-from conformance.schemathesis_setup.schema import load_schema
-from conformance.target import Target
+from conformance.property.sending import CaseSender
+from conformance.property.profiles import PHASES, PROFILES, Profile
+from conformance.property.schema import authorize, phase_schema
+from conformance.property.sending import observe_calls
+from conformance.target.targets import Target
 
 # Where to write what the property tests sent (phase, operation, mode, status, count) and how
 # often they waited on a 429, if set: the benchmark and the project's tests read it.
@@ -66,8 +66,13 @@ def property_profile(monite_profile: str) -> Profile:
 
 
 @pytest.fixture(scope="session")
-def case_sender(monite_target: Target) -> Iterator[CaseSender]:
-    sender = CaseSender(monite_target)
+def case_sender(monite_target: Target, monite_tokens: TokenProvider) -> Iterator[CaseSender]:
+    """Sends the cases of every phase to this session's target, with its token, observed."""
+    for phase in PHASES:
+        schema = phase_schema(phase)
+        authorize(schema, monite_tokens)
+        observe_calls(schema)
+    sender = CaseSender(monite_target, monite_tokens)
     yield sender
     stats_file = os.environ.get(STATS_ENV)
     if stats_file:
@@ -105,17 +110,3 @@ def arrange_scenario(request: pytest.FixtureRequest, monite_target: Target, moni
             without_active_connection(control, connection)
 
     return arrange
-
-
-@pytest.fixture(scope="session")
-def phase_schema(monite_target: Target, monite_tokens: TokenProvider, property_profile: Profile,
-                 monite_seed: int) -> Callable[[str], BaseSchema]:
-    """The spec as a schemathesis schema with only the given phase enabled (one per phase)."""
-    schemas: dict[str, BaseSchema] = {}
-
-    def schema_for(phase: str) -> BaseSchema:
-        if phase not in schemas:
-            schemas[phase] = load_schema(monite_target, monite_tokens, property_profile, phase, monite_seed)
-        return schemas[phase]
-
-    return schema_for

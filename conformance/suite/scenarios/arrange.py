@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
 from conformance.suite.scenarios.cleanup import Cleanup
 
 # Namespace of the scenarios' entity ids (uuid5 of a test's node id): stable across runs.

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.auth import TokenProvider
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.auth import TokenProvider
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios.arrange import ScenarioEntities, SeededEntity, seed_entity
 from conformance.suite.scenarios.cleanup import Cleanup
-from conformance.target import Target
+from conformance.target.targets import Target
 
 
 @pytest.fixture(scope="session")

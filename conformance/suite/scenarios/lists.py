@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.observations import Rule
+from conformance.rules.kinds import Rule
 from conformance.suite.scenarios import rules
 
 OBJECT_TYPES = ("product", "customer", "vendor", "receivable", "bill", "payment_record")  # seed 003

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from conformance.client import MoniteClient
-from conformance.observations import Expectations, Rule
+from conformance.http.client import MoniteClient
+from conformance.rules.kinds import Expectations, Rule
 from conformance.suite.scenarios import rules
 
 # Safety net against a target whose tokens loop: no walk needs more pages than this.

@@ -8,7 +8,7 @@ records (endpoint reference), 004 GET ledger account by id (../shared/seeds/).
 
 from __future__ import annotations
 
-from conformance.observations import Rule, assumption, documented, probe
+from conformance.rules.kinds import Rule, assumption, documented, probe
 
 RFC_CLIENT_ERROR = "RFC 9110 section 15.5/15.6"
 CONCEPTS_PAGINATION = "docs: api/concepts/pagination-sorting-filtering"

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import active_connection, create_connection, require_control, wait_for
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import OBJECT_TYPES
-from conformance.suite.scenarios.ordering import parse_timestamp
+from conformance.rules.ordering import parse_timestamp
 
 pytestmark = pytest.mark.scenario
 

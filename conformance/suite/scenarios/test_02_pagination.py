@@ -13,14 +13,14 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import SeededEntity, create_ledger_account
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import ALL_LISTS, PagedList
-from conformance.suite.scenarios.ordering import first_out_of_order, first_tie_out_of_order
+from conformance.rules.ordering import first_out_of_order, first_tie_out_of_order
 from conformance.suite.scenarios.paging import Page, all_items, flatten_ids, get_page, walk_back, walk_forward
 
 pytestmark = [pytest.mark.scenario, pytest.mark.usefixtures("ledger_accounts_to_page")]

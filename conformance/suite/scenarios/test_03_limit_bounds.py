@@ -10,13 +10,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import ScenarioEntities, SeededEntity, seed_entity
 from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedList, synced_records
-from conformance.target import Target
+from conformance.target.targets import Target
 
 pytestmark = pytest.mark.scenario
 

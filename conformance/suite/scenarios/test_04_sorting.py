@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections import Counter
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import SeededEntity, create_ledger_account
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedList, synced_records
-from conformance.suite.scenarios.ordering import first_out_of_order, first_tie_out_of_order, has_ties
+from conformance.rules.ordering import first_out_of_order, first_tie_out_of_order, has_ties
 from conformance.suite.scenarios.paging import flatten_ids, walk_forward
 
 pytestmark = pytest.mark.scenario

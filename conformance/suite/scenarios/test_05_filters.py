@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import SeededEntity
-from conformance.suite.scenarios.ordering import parse_timestamp
+from conformance.rules.ordering import parse_timestamp
 from conformance.suite.scenarios.paging import all_items, flatten_ids, walk_forward
 
 pytestmark = pytest.mark.scenario

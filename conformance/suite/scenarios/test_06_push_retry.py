@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import seed_entity, wait_for
 from conformance.suite.scenarios.lists import OBJECT_TYPES

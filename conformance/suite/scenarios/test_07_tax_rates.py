@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import SeededEntity
 from conformance.suite.scenarios.paging import all_items

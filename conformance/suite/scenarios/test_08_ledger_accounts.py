@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import create_ledger_account
 from conformance.suite.scenarios.cleanup import Cleanup
-from conformance.suite.scenarios.ordering import parse_timestamp
+from conformance.rules.ordering import parse_timestamp
 from conformance.suite.scenarios.paging import all_items
 
 pytestmark = pytest.mark.scenario

@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.redaction import register_secret
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import delete_ledger_account_if_present, require_control
 from conformance.suite.scenarios.cleanup import Cleanup
-from conformance.target import Target
+from conformance.target.targets import Target
 
 pytestmark = pytest.mark.scenario
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import create_ledger_account, seed_entity
 from conformance.suite.scenarios.cleanup import Cleanup

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.client import MoniteClient
-from conformance.control import EmulatorControl
-from conformance.observations import Expectations
+from conformance.http.client import MoniteClient
+from conformance.target.control import EmulatorControl
+from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
 from conformance.suite.scenarios.arrange import require_control
 

@@ -1,0 +1,1 @@
+"""The monite-conformance sub-commands; conformance.cli assembles them into one app."""

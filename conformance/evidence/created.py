@@ -1,0 +1,84 @@
+"""What this run created on the target, from the responses it saw.
+
+A 201 from a create operation adds an entry (with the entity it was created for); a delete or
+a disconnect marks it undone. `conformance.safety` reads this to decide which resources the
+run may change (only its own) and what to remove after each test.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+# operation that creates -> kind of resource; operation that undoes -> kind
+CREATES = {"createLedgerAccount": "ledger_account", "createAccountingConnection": "connection"}
+UNDOES = {"deleteLedgerAccount": "ledger_account", "disconnectAccountingConnection": "connection"}
+
+
+@dataclass(frozen=True)
+class Created:
+    kind: str
+    id: str
+    entity_id: str
+
+    def label(self) -> str:
+        return f"{self.kind} {self.id}"
+
+
+_lock = threading.Lock()
+_open: dict[tuple[str, str], Created] = {}  # created and not undone since the last take()
+_ever: set[str] = set()  # ids of everything this process's run created
+
+
+def note(operation_id: str, status: int, response: Any) -> None:
+    """Track creations and removals seen in `response` (an httpx or schemathesis response)."""
+    if operation_id in CREATES and status == 201:
+        resource_id = _body_id(response)
+        entity = _header(response.request, "x-monite-entity-id")
+        if resource_id and entity:
+            kind = CREATES[operation_id]
+            with _lock:
+                _open[(kind, resource_id)] = Created(kind, resource_id, entity)
+                _ever.add(resource_id)
+    elif operation_id in UNDOES and (200 <= status < 300 or status == 404):
+        resource_id = _path_id(str(response.request.url), operation_id)
+        with _lock:
+            _open.pop((UNDOES[operation_id], resource_id), None)
+
+
+def is_ours(resource_id: str) -> bool:
+    """Whether this run created the resource with that id."""
+    with _lock:
+        return resource_id in _ever
+
+
+def take() -> list[Created]:
+    """Everything created and not undone since the last call (newest first)."""
+    with _lock:
+        leftovers = list(_open.values())
+        _open.clear()
+    return leftovers[::-1]
+
+
+def _body_id(response: Any) -> str | None:
+    try:
+        body = json.loads(getattr(response, "content", b"") or b"{}")
+    except ValueError:
+        return None
+    value = body.get("id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _header(request: Any, name: str) -> str | None:
+    for key, value in dict(getattr(request, "headers", {}) or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    return None
+
+
+def _path_id(url: str, operation_id: str) -> str:
+    parts = url.split("?", 1)[0].rstrip("/").split("/")
+    # .../ledger_accounts/{id}  or  .../accounting_connections/{id}/disconnect
+    return parts[-1] if operation_id == "deleteLedgerAccount" else parts[-2]

@@ -1,0 +1,1 @@
+"""How the suite talks to a target: tokens, the scenario client, pacing, exchanges as shown."""

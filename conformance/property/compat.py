@@ -1,0 +1,60 @@
+"""Every use of schemathesis beyond its public API, in one place.
+
+Everything else in the project uses schemathesis' public API (`schemathesis.openapi`
+loaders, `@schema.parametrize()`, `schema.auth`, `schema.hook`, `APIStateMachine.run`).
+What is here has no public path yet:
+
+- `StepInput`: the argument of `APIStateMachine.step`, which tells whether a stateful step's
+  parameters came from an earlier response (a link) — for the run's statistics;
+- `Failure` / `FailureGroup`: the types of check failures, to read their structured titles;
+- `run_phase`: one phase of one operation as a plain callable (what `@schema.parametrize()`
+  does under pytest), for the project's own tests that prove each check on broken variants
+  in-process, seconds per variant instead of a pytest session each.
+
+`tests/test_schemathesis_compat.py` fails with the installed schemathesis version named when
+any of these changes shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from unittest import SkipTest
+
+import schemathesis
+from schemathesis import BaseSchema, Case
+from schemathesis.core.failures import Failure, FailureGroup, as_reported_failure
+from schemathesis.generation.stateful.state_machine import StepInput
+from schemathesis.pytest._test_builder import build_operation_test
+
+VERSION = schemathesis.__version__
+
+__all__ = ["VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
+
+
+def via_link(step: StepInput) -> bool:
+    """Whether a stateful step's parameters came from an earlier response."""
+    return step.transition is not None and bool(step.applied_parameters)
+
+
+def run_phase(schema: BaseSchema, operation_id: str, test: Callable[[Case], None]) -> None:
+    """Run the enabled phase of `schema` for one operation, calling `test` with each case.
+
+    Raises the reported failure (an exception group of `Failure`s) when checks failed; a
+    skipped phase raises unittest's SkipTest.
+    """
+    from schemathesis.checks import load_all_checks
+    from schemathesis.generation.feedback import FeedbackSources
+    from schemathesis.python._constants.orchestrator import make_constants_value_source
+
+    load_all_checks()
+    operation = schema.find_operation_by_id(operation_id)
+    built = build_operation_test(
+        config=schema.config, operation=operation, test_func=test, given_kwargs={},
+        feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)),
+    )
+    try:
+        built()
+    except FailureGroup as exc:
+        raise as_reported_failure(exc) from None
+    except SkipTest:
+        raise

@@ -1,0 +1,68 @@
+"""The spec as one schemathesis schema per phase, for `@schema.parametrize()`.
+
+Schemas are built when the property test module is collected, from the run configuration the
+pytest plugin resolved (`conformance.config.current()`): profile and seed decide what is
+generated. Where requests go (the target) is decided when each case is sent
+(`conformance.property.sending`), and the bearer token is attached per session (`authorize`).
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+
+import schemathesis
+from schemathesis import AuthContext, BaseSchema, Case
+
+from conformance import config as run_config
+from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP
+from conformance.http.auth import TokenProvider
+from conformance.property.profiles import PROFILES, schemathesis_config
+from conformance.spec.files import load_spec, spec_path
+from conformance.target.targets import IN_PROCESS_ORIGIN, in_process_app
+
+
+def _base_url(target: str) -> str:
+    """Where cases go when not told otherwise (the sender always tells: see CaseSender.send)."""
+    if target in (EMULATOR, EMULATOR_HTTP) or target.startswith(ASGI_PREFIX):
+        return f"{IN_PROCESS_ORIGIN}/v1"
+    return target.rstrip("/") if target.rstrip("/").endswith("/v1") else target.rstrip("/") + "/v1"
+
+
+@lru_cache(maxsize=None)
+def phase_schema(phase: str) -> BaseSchema:
+    """The spec with only `phase` enabled, under this run's profile and seed."""
+    run = run_config.current()
+    config = schemathesis_config(PROFILES[run.profile], phase, run.seed, base_url=_base_url(run.target))
+    # The spec is parsed once per process (load_spec); schemathesis gets its own copy.
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(load_spec()), config=config)
+    schema.location = spec_path().absolute().as_uri()
+    # Set before `parametrize()` clones the schema: the clones' probes must reach the app too.
+    schema.app = in_process_app(run.target)
+    return schema
+
+
+def requires_bearer(case: Case) -> bool:
+    """Whether the case's operation declares a security requirement (`security: []` opts out)."""
+    operation = case.operation
+    security = operation.definition.raw.get("security", operation.schema.raw_schema.get("security"))
+    return bool(security)
+
+
+def authorize(schema: BaseSchema, tokens: TokenProvider) -> None:
+    """Make `tokens` the bearer token of every case of `schema` that needs one.
+
+    No caching by schemathesis (`refresh_interval=None`): the TokenProvider is the one cache,
+    so invalidating it (after an emulator reset, on a 401) takes effect at once.
+    """
+
+    class BearerToken:
+        def get(self, case: Case, context: AuthContext) -> str | None:
+            return tokens.token() if requires_bearer(case) else None
+
+        def set(self, case: Case, data: str | None, context: AuthContext) -> None:
+            if data is not None:
+                case.headers["Authorization"] = f"Bearer {data}"
+
+    schema.auth.unregister()
+    schema.auth(refresh_interval=None)(BearerToken)

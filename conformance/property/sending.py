@@ -1,0 +1,167 @@
+"""Send a generated case the way the suite must: identity pinned, paced on 429, observed.
+
+Schemathesis generates every header the spec declares, so left alone it would send a random
+date as `x-monite-version` (400, A1) and a random entity. A generated value that is *valid*
+is therefore replaced by the configured one (the target's API version and entity); an invalid
+or missing one is kept, so negative cases and `missing_required_header` still test them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+from typing import Any, NamedTuple
+
+from schemathesis import BaseSchema, Case, HookContext, Response
+
+from conformance.evidence import observer
+from conformance.http.auth import TokenProvider
+from conformance.http.pacing import send_paced
+from conformance.redaction import register_secret
+from conformance.target.targets import Target
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOKEN_PATH = "/auth/token"
+
+
+def is_api_version(value: str) -> bool:
+    """A well-formed `YYYY-MM-DD` (seed 003: `string<date>`)."""
+    if not _DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_uuid(value: str) -> bool:
+    """A hyphenated uuid (seed 003: `string<uuid>`)."""
+    return bool(_UUID.match(value))
+
+
+def pin_identity(case: Case, target: Target) -> None:
+    """Replace valid generated version and entity headers with the configured ones."""
+    pinned: tuple[tuple[str, str, Callable[[str], bool]], ...] = (
+        ("x-monite-version", target.api_version, is_api_version),
+        ("x-monite-entity-id", target.entity_id, is_uuid),
+    )
+    for name, value, is_valid in pinned:
+        current = case.headers.get(name)
+        if isinstance(current, str) and is_valid(current):
+            case.headers[name] = value
+
+
+def drop_generated_pagination_token(case: Case) -> None:
+    """A positive case cannot carry a valid pagination token: only the server issues them.
+
+    Any string is schema-valid, but a made-up token is rightly refused (422, A8), which would
+    read as a rejected valid request. Real tokens are followed by `monite_next_page_continues`.
+    """
+    meta = case.meta
+    if meta is not None and meta.generation.mode.is_positive and isinstance(case.query, dict):
+        case.query.pop("pagination_token", None)
+
+
+def _remember_issued_token(response: Response) -> None:
+    """Register a token the property tests obtained from /auth/token, so no output shows it."""
+    if response.status_code != 200 or not str(response.request.url or "").split("?")[0].endswith(TOKEN_PATH):
+        return
+    try:
+        body = json.loads(response.content or b"{}")
+    except ValueError:
+        return
+    if isinstance(body, dict) and isinstance(body.get("access_token"), str):
+        register_secret(body["access_token"])
+
+
+class Sent(NamedTuple):
+    """What one sent case was, for the run's statistics."""
+
+    phase: str
+    operation_id: str
+    mode: str  # positive / negative
+    status_code: int
+    via_link: bool  # a stateful step whose parameters came from an earlier response
+
+
+class CaseSender:
+    """Prepares, sends, re-authenticates and records the cases of one property run."""
+
+    def __init__(self, target: Target, tokens: TokenProvider) -> None:
+        self.target = target
+        self.tokens = tokens
+        self.sent: Counter[Sent] = Counter()
+        self.waits_on_429 = 0  # how often the target said 429 and we waited Retry-After
+        self._lock = threading.Lock()
+
+    def prepare(self, case: Case) -> None:
+        pin_identity(case, self.target)
+        drop_generated_pagination_token(case)
+
+    def send(self, case: Case, via_link: bool = False, **kwargs: Any) -> Response:
+        """Send `case` (prepared) to the target, waiting out 429s and replaying once with a
+        fresh token when the target refused ours with 401 (it expired, or the emulator was reset)."""
+        self.prepare(case)
+        kwargs = {**self.transport_kwargs(), **kwargs}
+
+        def call() -> Response:
+            return send_paced(lambda: case.call(**kwargs), sleep=self._wait)
+
+        sent_token = case.headers.get("Authorization") if case.headers else None
+        response = call()
+        if (response.status_code == 401 and self.tokens.can_refresh and sent_token is not None
+                and sent_token == f"Bearer {self.tokens.token()}"):
+            self.tokens.invalidate()
+            case.headers["Authorization"] = f"Bearer {self.tokens.token()}"
+            response = call()
+        _remember_issued_token(response)
+        self._count(case, response, via_link)
+        return response
+
+    def transport_kwargs(self) -> dict[str, Any]:
+        """Where requests go: the target's base URL, and its app when it runs in-process."""
+        kwargs: dict[str, Any] = {"base_url": self.target.base_url}
+        if self.target.app is not None:
+            kwargs["app"] = self.target.app
+        return kwargs
+
+    def send_and_validate(self, case: Case) -> Response:
+        """Send `case` and run every enabled check (built-in and Monite) on the response; the
+        probes some checks send go the same way."""
+        response = self.send(case)
+        case.validate_response(response, transport_kwargs=self.transport_kwargs())
+        return response
+
+    def _wait(self, seconds: float) -> None:
+        with self._lock:
+            self.waits_on_429 += 1
+        time.sleep(seconds)
+
+    def _count(self, case: Case, response: Response, via_link: bool) -> None:
+        meta = case.meta
+        entry = Sent(
+            phase=meta.phase.name.value if meta is not None else "unknown",
+            operation_id=str(case.operation.definition.raw.get("operationId", case.operation.label)),
+            mode=meta.generation.mode.value if meta is not None else "unknown",
+            status_code=response.status_code,
+            via_link=via_link,
+        )
+        with self._lock:
+            self.sent[entry] += 1
+
+
+def observe_calls(schema: BaseSchema) -> None:
+    """Every response to a case of `schema` goes to the evidence observer (public after_call hook)."""
+
+    def after_call(context: HookContext, case: Case, response: Response) -> None:
+        observer.observe(response)
+
+    schema.hooks.unregister_all()
+    schema.hook(after_call)

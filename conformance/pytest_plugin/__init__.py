@@ -1,0 +1,1 @@
+"""pytest integration: the run configuration, fixtures, selection, evidence and cleanup."""

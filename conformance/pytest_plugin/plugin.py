@@ -1,0 +1,247 @@
+"""pytest plugin of the conformance suite: options, the run configuration, fixtures, evidence,
+selection and cleanup. Loaded wherever pytest runs (the `pytest11` entry point).
+
+So a plain `pytest --pyargs conformance.suite --monite-target URL` behaves like
+`monite-conformance run` in everything but the report files: the same configuration
+(`conformance.config.RunConfig`, resolved once here), the same selection, the same evidence
+attached to each test's report, the same removal of what a test created, after every test
+and again at the end of the session (also after a failure, a crash of the test or Ctrl-C).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from conformance import config as run_config
+from conformance.config import PROFILES, SUITES, RunConfig
+from conformance.errors import ConfigError
+from conformance.evidence import created, observer
+from conformance.http.auth import TokenProvider
+from conformance.http.client import MoniteClient
+from conformance.http.pacing import pace_at
+from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
+from conformance.redaction import redact
+from conformance.safety.cleanup import remove
+from conformance.spec.catalog import spec_catalog
+from conformance.target.control import EmulatorControl
+from conformance.target.targets import Target, open_target
+
+SCOPE_KEY = pytest.StashKey[TestScope]()
+CONFIG_KEY = pytest.StashKey[RunConfig]()
+ERROR_KEY = pytest.StashKey[str]()
+CLEANUP_FAILURE = "monite_cleanup_failure"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("monite", "Monite conformance run (see README; every option falls back to MONITE_*)")
+    add = group.addoption
+    add("--monite-target", default=None,
+        help="'emulator' (in-process, default), 'emulator-http', 'asgi:module:factory' or a base URL "
+             "(env MONITE_BASE_URL)")
+    add("--monite-api-version", default=None, help="x-monite-version to send (env MONITE_API_VERSION)")
+    add("--monite-profile", default=None, choices=PROFILES, help="quick: the CI gate; full: deep property testing")
+    add("--monite-seed", default=None, type=int, help="seed for generated data (env MONITE_SEED)")
+    add("--monite-allow-production", action="store_true", default=None, help="allow a production base URL")
+    add("--monite-suite", default=None, choices=SUITES, help="which tests to run")
+    add("--monite-only", action="append", default=[],
+        help="run only tests about these operation ids or tags (comma-separated)")
+    add("--monite-skip", action="append", default=[], help="skip tests about these operation ids or tags")
+    add("--monite-baseline", default=None, help="YAML/JSON file of accepted deviations")
+    add("--monite-report-dir", default=None, help="where the report plugin writes its files")
+    add("--monite-workers", default=None, type=int, help="xdist workers (pacing divides the rate among them)")
+    add("--monite-rate-limit", default=None, type=float,
+        help="requests per second on a target without the control plane (default 30, 0: off)")
+    add("--monite-allow-changes-to-existing", action="store_true", default=None,
+        help="a throwaway entity: also sync, push and patch resources the run did not create")
+    add("--monite-require-complete", action="store_true", default=None,
+        help="a run in which checks could not run does not conform")
+
+
+def _names(values: list[str]) -> tuple[str, ...]:
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+
+
+def resolve_from_options(config: pytest.Config) -> RunConfig:
+    """The run configuration from this pytest run's options, then the environment."""
+    option = config.getoption
+    return RunConfig.resolve(
+        target=option("--monite-target"), api_version=option("--monite-api-version"),
+        profile=option("--monite-profile"), seed=option("--monite-seed"),
+        allow_production=option("--monite-allow-production"), suite=option("--monite-suite"),
+        only=_names(option("--monite-only")) or None, skip=_names(option("--monite-skip")) or None,
+        baseline=option("--monite-baseline"), report_dir=option("--monite-report-dir"),
+        workers=option("--monite-workers"), rate_limit=option("--monite-rate-limit"),
+        allow_changes_to_existing=option("--monite-allow-changes-to-existing"),
+        require_complete=option("--monite-require-complete"),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "property: schemathesis property tests driven by the spec")
+    config.addinivalue_line("markers", "scenario: hand-written behaviour scenarios")
+    config.addinivalue_line("markers", "assumption: checks a choice the docs do not dictate")
+    config.addinivalue_line("markers", f"{OPERATIONS_MARKER}(*operation_ids): the operations a scenario is about")
+    try:
+        resolved = resolve_from_options(config)
+    except ConfigError as exc:
+        # Reported when a test needs the target (the project's own tests may not).
+        config.stash[ERROR_KEY] = str(exc)
+        return
+    config.stash[CONFIG_KEY] = resolved
+    run_config.set_current(resolved)
+
+
+def run_config_of(config: pytest.Config) -> RunConfig:
+    """This run's configuration; a configuration error ends the run (exit 2 through the CLI)."""
+    if ERROR_KEY in config.stash:
+        pytest.exit(f"configuration error: {config.stash[ERROR_KEY]}", returncode=2)
+    return config.stash[CONFIG_KEY]
+
+
+# -- selection --------------------------------------------------------------------------------
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--monite-suite / --monite-only / --monite-skip (README "How --only/--skip pick tests")."""
+    if CONFIG_KEY not in config.stash:
+        return
+    resolved = config.stash[CONFIG_KEY]
+    catalog = spec_catalog()
+    try:
+        only = catalog.resolve(list(resolved.only)) if resolved.only else None
+        skip = catalog.resolve(list(resolved.skip))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    kept, dropped = [], []
+    for item in items:
+        scope = scope_of(item, catalog)
+        item.stash[SCOPE_KEY] = scope
+        (kept if keep(scope, resolved.suite, only, skip, catalog) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    observer.begin(item.nodeid)
+    try:
+        yield
+    finally:
+        observer.begin(None)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Attach what the test saw in this phase, and what it is about, to its report (plain data,
+    so it travels from xdist workers): `monite_seen`, `monite_kind`, `monite_operations`.
+    Innermost wrapper (trylast), so other plugins' wrappers find the data attached."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    report.monite_seen = observer.drain(with_exchanges=report.failed)  # type: ignore[attr-defined]
+    scope = item.stash.get(SCOPE_KEY, None)
+    if scope is None:
+        scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())
+    catalog = spec_catalog()
+    named = catalog.from_test_id(report.nodeid)  # a schemathesis item "...[GET /path]"
+    operations = set(scope.operations) | ({named.operation_id} if named is not None else set())
+    report.monite_kind = scope.kind  # type: ignore[attr-defined]
+    report.monite_operations = sorted(operations)  # type: ignore[attr-defined]
+    report.monite_tags = sorted(set(scope.tags) | (set(named.tags) if named is not None else set()))  # type: ignore[attr-defined]
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def monite_config(pytestconfig: pytest.Config) -> RunConfig:
+    return run_config_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def monite_profile(monite_config: RunConfig) -> str:
+    return monite_config.profile
+
+
+@pytest.fixture(scope="session")
+def monite_seed(monite_config: RunConfig) -> int:
+    return monite_config.seed
+
+
+@pytest.fixture(scope="session")
+def monite_target(monite_config: RunConfig) -> Iterator[Target]:
+    with open_target(monite_config) as target:
+        yield target
+
+
+@pytest.fixture(scope="session")
+def monite_http(monite_target: Target) -> Iterator[httpx.Client]:
+    """A bare client to the target's origin (no auth, no default headers), observed."""
+    with monite_target.http_client() as http:
+        http.event_hooks["response"] = [observer.httpx_hook]
+        yield http
+
+
+@pytest.fixture(scope="session")
+def emulator_control(monite_target: Target, monite_http: httpx.Client) -> EmulatorControl | None:
+    """The emulator's control plane, or None: the one answer to "is this our emulator?"."""
+    return EmulatorControl.discover(monite_target, monite_http)
+
+
+@pytest.fixture(scope="session")
+def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | None) -> Iterator[None]:
+    """Requests are spaced under the documented rate limit on a target without the control plane."""
+    rate = None if emulator_control is not None else monite_config.pacing_rate
+    pace_at(rate / monite_config.workers if rate else None)
+    yield
+    pace_at(None)
+
+
+@pytest.fixture(scope="session")
+def monite_tokens(monite_target: Target, monite_http: httpx.Client, monite_pacing: None) -> TokenProvider:
+    return TokenProvider(monite_target, monite_http)
+
+
+@pytest.fixture()
+def monite_client(monite_target: Target, monite_tokens: TokenProvider, monite_http: httpx.Client) -> MoniteClient:
+    return MoniteClient(monite_target, monite_tokens, monite_http)
+
+
+# -- cleanup ----------------------------------------------------------------------------------
+
+def _remove_leftovers(request: pytest.FixtureRequest) -> list[str]:
+    """Remove what is open in `created`; the emulator with its control plane is left alone
+    (its state is reset per test and thrown away with the run)."""
+    leftovers = created.take()
+    if not leftovers:
+        return []
+    try:
+        control = request.getfixturevalue("emulator_control")
+    except pytest.FixtureLookupError:
+        return []
+    if control is not None:
+        return []
+    target: Target = request.getfixturevalue("monite_target")
+    tokens: TokenProvider = request.getfixturevalue("monite_tokens")
+    http: httpx.Client = request.getfixturevalue("monite_http")
+    return remove(leftovers, target.base_url, target.api_version, tokens.token, http)
+
+
+@pytest.fixture(autouse=True)
+def _monite_remove_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test (also a failed or interrupted one): undo what it created on the
+    target and did not undo itself; a failure to undo is reported on the test, not raised."""
+    created.take()  # what earlier code left open belongs to nobody's test: the session sweep
+    yield
+    for failure in _remove_leftovers(request):
+        request.node.user_properties.append((CLEANUP_FAILURE, redact(failure)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _monite_final_sweep(request: pytest.FixtureRequest) -> Iterator[None]:
+    """At the end of the session (also after Ctrl-C): whatever is still open is removed."""
+    yield
+    _remove_leftovers(request)

@@ -1,0 +1,1 @@
+"""What counts: documented rules fail anywhere, assumptions only on the emulator, probes never."""

@@ -1,0 +1,1 @@
+"""What the suite may change on a target, and removing what it created."""

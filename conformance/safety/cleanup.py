@@ -1,0 +1,40 @@
+"""Undo what a test created on a target, even when the test failed or was interrupted.
+
+Scenarios clean up after themselves; generated property tests (schemathesis) do not know
+what they created. `conformance.evidence.created` tracks every creation the run saw; after
+each test whatever is still open is deleted (ledger accounts) or disconnected (connections)
+with the suite's partner token. The pytest plugin does this after every test, so it happens
+with or without the report plugin, on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from conformance.evidence.created import Created
+from conformance.http.pacing import send_paced
+
+_UNDO_REQUEST = {
+    "ledger_account": ("DELETE", "/ledger_accounts/{id}"),
+    "connection": ("POST", "/accounting_connections/{id}/disconnect"),
+}
+
+def remove(leftovers: list[Created], base_url: str, api_version: str, token: Callable[[], str],
+           http: httpx.Client) -> list[str]:
+    """Undo each leftover; return what could not be undone (one line each, no secrets)."""
+    failures = []
+    for item in leftovers:
+        method, path = _UNDO_REQUEST[item.kind]
+        headers = {"x-monite-version": api_version, "x-monite-entity-id": item.entity_id,
+                   "authorization": f"Bearer {token()}"}
+        url = base_url + path.format(id=item.id)
+        try:
+            response = send_paced(lambda: http.request(method, url, headers=headers))
+        except httpx.HTTPError as exc:
+            failures.append(f"{item.label()}: {type(exc).__name__}")
+            continue
+        if not (200 <= response.status_code < 300 or response.status_code == 404):
+            failures.append(f"{item.label()}: {method} answered {response.status_code}")
+    return failures

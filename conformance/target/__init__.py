@@ -1,0 +1,1 @@
+"""What the suite runs against: the target, how it is started, and its control plane if any."""

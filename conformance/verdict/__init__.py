@@ -1,0 +1,1 @@
+"""From test outcomes to a verdict: results, accepted deviations (baseline), exit codes."""

@@ -1,0 +1,192 @@
+"""What happened in the run, test by test: outcome, operations touched, statuses seen, evidence.
+
+Filled on the pytest controller from test reports (which carry the recorder's data, also
+from xdist workers); everything the summaries, the matrix and the console show comes from here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conformance.redaction import redact
+from conformance.spec.catalog import Catalog
+
+MAX_FAILURE_CHARS = 6000
+# Outcomes that decide a run; the order is also the precedence when phases disagree.
+FAILING = ("error", "failed")
+
+
+@dataclass
+class TestRecord:
+    __test__ = False  # not a pytest test class, despite the name
+    nodeid: str
+    kind: str = "other"  # property | scenario | other
+    outcome: str = "passed"  # passed failed error skipped accepted xfailed xpassed
+    duration: float = 0.0
+    operations: list[str] = field(default_factory=list)  # declared, or named by the test id
+    calls: dict[tuple[str, int], int] = field(default_factory=dict)
+    unmatched: dict[str, int] = field(default_factory=dict)
+    reason: str = ""  # first line of the failure, skip reason or accepted reason
+    failure_text: str = ""
+    failure_phase: str = ""
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    accepted_reason: str = ""
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    cleanup_failures: list[str] = field(default_factory=list)
+    unreachable: bool = False
+
+    def touched(self) -> set[str]:
+        """Operations this test is about: declared ones and those it called."""
+        return set(self.operations) | {op for op, _ in self.calls}
+
+    def blame(self, catalog: Catalog) -> tuple[str | None, int | None]:
+        """The operation (and status) a failure is about: the last request's, else the declared one."""
+        for exchange in reversed(self.exchanges):
+            op = catalog.match(exchange.get("method", ""), exchange.get("url", ""))
+            if op is not None:
+                return op.operation_id, int(exchange.get("status_code") or 0) or None
+        return (self.operations[0] if self.operations else None), None
+
+    def failing_operation(self, catalog: Catalog) -> str | None:
+        return self.blame(catalog)[0]
+
+
+class RunResults:
+    def __init__(self) -> None:
+        self.tests: dict[str, TestRecord] = {}
+        self.interrupted = False
+
+    def record(self, report: pytest.TestReport) -> None:
+        """Fold one phase's report into its test's record."""
+        rec = self.tests.get(report.nodeid)
+        if rec is None:
+            rec = self.tests[report.nodeid] = TestRecord(nodeid=report.nodeid)
+        rec.kind = getattr(report, "monite_kind", rec.kind)
+        rec.operations = list(getattr(report, "monite_operations", rec.operations))
+        rec.duration += float(report.duration or 0.0)
+        seen = getattr(report, "monite_seen", None) or {}
+        for op, status, count in seen.get("calls", []):
+            rec.calls[(op, int(status))] = rec.calls.get((op, int(status)), 0) + int(count)
+        for label, count in (seen.get("unmatched") or {}).items():
+            rec.unmatched[label] = rec.unmatched.get(label, 0) + int(count)
+        for name, value in report.user_properties:
+            # Every phase's report carries the test's properties so far: keep each one once.
+            if name == "monite_observation" and len(rec.observations) < 50:
+                observation = _observation(value)
+                if observation not in rec.observations:
+                    rec.observations.append(observation)
+            elif name == "monite_cleanup_failure" and value not in rec.cleanup_failures:
+                rec.cleanup_failures.append(redact(str(value)))
+        if getattr(report, "monite_unreachable", False):
+            rec.unreachable = True
+        self._outcome(rec, report, seen)
+
+    def _outcome(self, rec: TestRecord, report: pytest.TestReport, seen: dict[str, Any]) -> None:
+        accepted = getattr(report, "monite_accepted", None)
+        if accepted is not None:
+            rec.outcome, rec.accepted_reason, rec.reason = "accepted", accepted, accepted
+            self._evidence(rec, report, seen)
+        elif report.failed:
+            if rec.outcome not in FAILING:
+                rec.outcome = "failed" if report.when == "call" else "error"
+                self._evidence(rec, report, seen)
+        elif report.skipped and rec.outcome == "passed":
+            if hasattr(report, "wasxfail"):
+                rec.outcome, rec.reason = "xfailed", str(report.wasxfail)
+            else:
+                rec.outcome, rec.reason = "skipped", _skip_reason(report)
+        elif report.when == "call" and hasattr(report, "wasxfail") and rec.outcome == "passed":
+            rec.outcome = "xpassed"
+
+    @staticmethod
+    def _evidence(rec: TestRecord, report: pytest.TestReport, seen: dict[str, Any]) -> None:
+        text = redact(report.longreprtext or "")
+        rec.failure_phase = report.when or ""
+        rec.failure_text = text if len(text) <= MAX_FAILURE_CHARS else text[:MAX_FAILURE_CHARS] + "\n..."
+        if not rec.reason:
+            rec.reason = failure_headline(report)
+        if seen.get("exchanges"):
+            rec.exchanges = list(seen["exchanges"])
+
+    def counts(self) -> dict[str, int]:
+        names = ("passed", "failed", "error", "accepted", "skipped", "xfailed", "xpassed")
+        counted = {name: 0 for name in names}
+        for rec in self.tests.values():
+            counted[rec.outcome] = counted.get(rec.outcome, 0) + 1
+        counted["total"] = len(self.tests)
+        counted["observations"] = sum(len(rec.observations) for rec in self.tests.values())
+        return counted
+
+    def failures(self) -> list[TestRecord]:
+        return [rec for rec in self.tests.values() if rec.outcome in FAILING]
+
+    def accepted(self) -> list[TestRecord]:
+        return [rec for rec in self.tests.values() if rec.outcome == "accepted"]
+
+    def observations(self) -> list[tuple[TestRecord, dict[str, Any]]]:
+        return [(rec, obs) for rec in self.tests.values() for obs in rec.observations]
+
+    @property
+    def unreachable(self) -> bool:
+        """Every failing test failed because the target could not be reached or refused us."""
+        failing = self.failures()
+        return bool(failing) and all(rec.unreachable for rec in failing)
+
+
+def failure_headline(report: pytest.TestReport) -> str:
+    """One line that says why a test failed (redacted)."""
+    found = schemathesis_headline(report.longreprtext or "")
+    if found:
+        return redact(found)[:300]
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None) or report.longreprtext or ""
+    lines = [line.strip() for line in str(message).splitlines()]
+    lines = [line for line in lines if line and not set(line) <= set("-=_ ")]
+    return redact(" — ".join(lines[:2]))[:300] if lines else "failed"
+
+
+_ST_TITLE = re.compile(r"^- (?:[A-Z]{2}\d{3} )?(\S.*)$")
+
+
+def schemathesis_headline(text: str) -> str:
+    """"<title>: <first details>" of each failure in a schemathesis report, or ""."""
+    if "Schemathesis found" not in text:
+        return ""
+    lines = [re.sub(r"^[\s|]*", "", line).rstrip() for line in text.splitlines()]
+    parts: list[str] = []
+    for index, line in enumerate(lines):
+        title = _ST_TITLE.match(line)
+        if not title:
+            continue
+        details: list[str] = []
+        for following in lines[index + 1:]:
+            if not following and details:
+                break
+            if following and not following.startswith("Expected:"):
+                details.append(following)
+        parts.append(f"{title.group(1)}: {' · '.join(details[:2])}" if details else title.group(1))
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return redact(str(longrepr[2])).removeprefix("Skipped: ")
+    return redact(str(longrepr or ""))[:300]
+
+
+def _observation(value: Any) -> dict[str, Any]:
+    """A scenario's observation ({"rule", "source", "message"}), from JSON or a dict."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = {"message": value}
+    if not isinstance(value, dict):
+        value = {"message": str(value)}
+    return {key: redact(str(value.get(key, ""))) for key in ("rule", "source", "message")}

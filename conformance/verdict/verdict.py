@@ -1,0 +1,40 @@
+"""The run's verdict and the CLI exit code it maps to (the README's "Exit codes")."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.verdict.results import RunResults
+
+CONFORMS, FAILURES, USAGE, NO_TESTS, UNREACHABLE, ERROR, INTERRUPTED = (
+    "conforms", "failures", "usage", "no-tests", "unreachable", "error", "interrupted")
+
+EXIT_CODES = {
+    CONFORMS: 0,      # the target conforms (accepted deviations included)
+    FAILURES: 1,      # conformance failures
+    USAGE: 2,         # usage or configuration error
+    NO_TESTS: 2,      # usage: the selection left no test to run
+    UNREACHABLE: 3,   # target unreachable or credentials rejected
+    ERROR: 4,         # the suite itself broke (collection or internal error): a bug to report
+    INTERRUPTED: 130,  # Ctrl-C (128 + SIGINT); created resources were cleaned up, reports are partial
+}
+
+
+def verdict_of(exitstatus: int, results: RunResults, collection_errors: bool) -> str:
+    """What a finished pytest session means for the target."""
+    if results.interrupted:
+        return INTERRUPTED
+    # Exit status 2 without Ctrl-C is the suite's own pytest.exit(returncode=2): a config error.
+    if exitstatus in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERRUPTED):
+        return USAGE
+    if exitstatus == pytest.ExitCode.INTERNAL_ERROR or collection_errors:
+        return ERROR
+    if results.unreachable:
+        return UNREACHABLE
+    if results.failures():
+        return FAILURES
+    if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED or not results.tests:
+        return NO_TESTS
+    if exitstatus != pytest.ExitCode.OK:
+        return ERROR
+    return CONFORMS

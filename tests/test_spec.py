@@ -646,10 +646,8 @@ def st_operations() -> list[Any]:
 
 
 def test_schemathesis_loads_every_operation() -> None:
-    from schemathesis.core.result import Err
-
     results = list(st_schema().get_all_operations())
-    errors = [r.err() for r in results if isinstance(r, Err)]
+    errors = [r.err() for r in results if not hasattr(r, "ok") or type(r).__name__ == "Err"]
     assert not errors, errors
     assert {op.definition.raw["operationId"] for op in st_operations()} == EXPECTED_OPERATION_IDS
 

@@ -48,8 +48,12 @@ def run_phase(schema: BaseSchema, operation_id: str, test: Callable[[Case], None
 
     load_all_checks()
     operation = schema.find_operation_by_id(operation_id)
+
+    def exercise(case: Case) -> None:  # a plain function: Hypothesis decorates it
+        test(case)
+
     built = build_operation_test(
-        config=schema.config, operation=operation, test_func=test, given_kwargs={},
+        config=schema.config, operation=operation, test_func=exercise, given_kwargs={},
         feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)),
     )
     try:

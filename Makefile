@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: conformance test setup setup-test lint-spec clean
+.PHONY: conformance test setup setup-test lint-spec lint-imports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,10 @@ conformance: setup
 lint-spec:
 	npx --no-install spectral lint --fail-severity error --ruleset spec/.spectral.yaml spec/monite-accounting.yaml
 
-test: setup-test lint-spec
+lint-imports: setup-test
+	$(BIN)/lint-imports --no-cache
+
+test: setup-test lint-spec lint-imports
 	$(BIN)/python -m pytest -n 2
 
 clean:

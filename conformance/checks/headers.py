@@ -11,17 +11,9 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from conformance.checks import rules
+from conformance.rules.headers import API_VERSION_ERROR_TYPES, RATE_LIMIT_HEADERS
 from conformance.checks.wire import header, json_body, request_header
 
-# `error.type` of the 400 the API gives when no usable version was sent (docs: versioning; A1).
-API_VERSION_ERROR_TYPES = frozenset({"missing_api_version", "unsupported_api_version"})
-RATE_LIMIT_HEADERS = (
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-    "X-RateLimit-Limit-Second",
-    "X-RateLimit-Remaining-Second",
-)
 _INTEGER = re.compile(r"^[0-9]+$")
 # Request ids remembered for the uniqueness check; older ones are forgotten to bound memory.
 REMEMBERED_REQUEST_IDS = 100_000

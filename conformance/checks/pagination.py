@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -11,12 +10,12 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from conformance.checks import rules
+from conformance.rules.ordering import out_of_order, sort_value
 from conformance.checks.followup import send_follow_up
 from conformance.checks.wire import describe, json_body, request_method, request_query
 
 MIN_LIMIT, MAX_LIMIT = 1, 250  # seed 003: `1 <= limit <= 250`
 DEFAULT_ORDER = "asc"  # seed 003: `order` defaults to ascending
-TIMESTAMP_SORTS = frozenset({"created_at", "updated_at"})
 
 
 @dataclass(frozen=True)
@@ -75,23 +74,6 @@ def monite_page_within_limit(ctx: CheckContext, response: Response, case: Case) 
     return None
 
 
-def _sort_value(item: Any, field: str) -> Any:
-    """The value an item sorts by; None when it cannot be compared."""
-    if not isinstance(item, dict):
-        return None
-    value = item.get(field)
-    if field in TIMESTAMP_SORTS:
-        if not isinstance(value, str):
-            return None
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if value is None:
-        return ""  # assumption A22: nulls sort as ""
-    return value if isinstance(value, (str, int, float)) else None
-
-
 def _sort_of(case: Case, response: Response) -> tuple[str, str, str] | None:
     """(field, order, where the field comes from) of the first request, or None when unknown."""
     query = request_query(response)
@@ -120,27 +102,19 @@ def overlap_problem(first: list[Any], second: list[Any]) -> str | None:
     return None
 
 
-def _strictly_after(left: Any, right: Any) -> bool:
-    """Whether `left` sorts after `right`. The docs give no collation for text, so text counts as
-    out of order only when it is so both byte-wise and case-insensitively."""
-    if isinstance(left, str) and isinstance(right, str):
-        return left > right and left.casefold() > right.casefold()
-    return bool(left > right)
-
-
 def order_problem(first: list[Any], second: list[Any], field: str, order: str) -> str | None:
     """The first pair of items out of `order` by `field` across both pages, or None."""
     def where(index: int) -> str:
         return f"page 1 item {index}" if index < len(first) else f"page 2 item {index - len(first)}"
 
-    values = [(_sort_value(item, field), index) for index, item in enumerate(first + second)]
+    values = [(sort_value(item, field), index) for index, item in enumerate(first + second)]
     comparable = [(value, index) for value, index in values if value is not None]
     for (left, left_index), (right, right_index) in pairwise(comparable):
         try:
-            out_of_order = _strictly_after(left, right) if order == "asc" else _strictly_after(right, left)
+            wrong = out_of_order(left, right, order)
         except TypeError:
             return None  # mixed types: the response schema check reports that
-        if out_of_order:
+        if wrong:
             return f"{where(left_index)} ({field}={left}) before {where(right_index)} ({field}={right}), order {order}"
     return None
 

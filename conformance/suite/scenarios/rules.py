@@ -8,6 +8,7 @@ records (endpoint reference), 004 GET ledger account by id (../shared/seeds/).
 
 from __future__ import annotations
 
+from conformance.rules.headers import RATE_LIMIT_HEADERS  # noqa: F401  (scenarios cite it from here)
 from conformance.rules.kinds import Rule, assumption, documented, probe
 
 RFC_CLIENT_ERROR = "RFC 9110 section 15.5/15.6"
@@ -159,8 +160,6 @@ VERSION_ECHOED = documented("docs: api/concepts/versioning; docs: api/concepts/h
 REQUEST_ID = documented("docs: api/concepts/http-headers", "every response carries x-request-id, a random id per response")
 PROCESS_TIME = documented("docs: api/concepts/http-headers", "every response carries x-process-time")
 ENTITY_ECHOED = documented("docs: api/concepts/http-headers", "a response echoes x-monite-entity-id when the request had one")
-RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "X-RateLimit-Limit-Second",
-                      "X-RateLimit-Remaining-Second")
 RATE_HEADERS = documented(
     "docs: api/concepts/rate-limiting",
     "responses under the limit carry RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "

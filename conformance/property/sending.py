@@ -22,6 +22,7 @@ from schemathesis import BaseSchema, Case, HookContext, Response
 from conformance.evidence import observer
 from conformance.http.auth import TokenProvider
 from conformance.http.pacing import send_paced
+from conformance.safety import guard
 from conformance.redaction import register_secret
 from conformance.target.targets import Target
 
@@ -132,9 +133,19 @@ class CaseSender:
             kwargs["app"] = self.target.app
         return kwargs
 
-    def send_and_validate(self, case: Case) -> Response:
+    def withhold(self, case: Case) -> bool:
+        """Whether `case` may not be sent (`conformance.safety.guard`); counted per operation."""
+        url = self.target.base_url + case.formatted_path
+        if guard.refusal(case.method, url) is None:
+            return False
+        observer.withheld(_operation_id(case))
+        return True
+
+    def send_and_validate(self, case: Case) -> Response | None:
         """Send `case` and run every enabled check (built-in and Monite) on the response; the
-        probes some checks send go the same way."""
+        probes some checks send go the same way. A case the guard withholds is not sent (None)."""
+        if self.withhold(case):
+            return None
         response = self.send(case)
         case.validate_response(response, transport_kwargs=self.transport_kwargs())
         return response
@@ -148,13 +159,17 @@ class CaseSender:
         meta = case.meta
         entry = Sent(
             phase=meta.phase.name.value if meta is not None else "unknown",
-            operation_id=str(case.operation.definition.raw.get("operationId", case.operation.label)),
+            operation_id=_operation_id(case),
             mode=meta.generation.mode.value if meta is not None else "unknown",
             status_code=response.status_code,
             via_link=via_link,
         )
         with self._lock:
             self.sent[entry] += 1
+
+
+def _operation_id(case: Case) -> str:
+    return str(case.operation.definition.raw.get("operationId", case.operation.label))
 
 
 def observe_calls(schema: BaseSchema) -> None:

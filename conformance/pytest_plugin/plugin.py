@@ -24,6 +24,7 @@ from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
+from conformance.safety import guard
 from conformance.safety.cleanup import remove
 from conformance.spec.catalog import spec_catalog
 from conformance.target.control import EmulatorControl
@@ -142,7 +143,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     Innermost wrapper (trylast), so other plugins' wrappers find the data attached."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    report.monite_seen = observer.drain(with_exchanges=report.failed)  # type: ignore[attr-defined]
+    seen = report.monite_seen = observer.drain(with_exchanges=report.failed)  # type: ignore[attr-defined]
+    if call.excinfo is not None and call.excinfo.errisinstance(guard.ChangeRefused):
+        _as_skipped(report, str(call.excinfo.value))
+    elif report.when == "call" and report.passed and seen["not_sent"] and not seen["calls"]:
+        withheld = sum(seen["not_sent"].values())
+        _as_skipped(report, f"{guard.NOT_SENT}: all {withheld} generated cases")
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
         scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())
@@ -152,6 +158,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.monite_kind = scope.kind  # type: ignore[attr-defined]
     report.monite_operations = sorted(operations)  # type: ignore[attr-defined]
     report.monite_tags = sorted(set(scope.tags) | (set(named.tags) if named is not None else set()))  # type: ignore[attr-defined]
+
+
+def _as_skipped(report: pytest.TestReport, reason: str) -> None:
+    """A test that could not run without changing the user's data is a skip with the reason,
+    never a pass and never a failure."""
+    report.outcome = "skipped"
+    report.longrepr = (str(report.location[0]), (report.location[1] or 0) + 1, f"Skipped: {reason}")
 
 
 # -- fixtures ---------------------------------------------------------------------------------
@@ -181,8 +194,14 @@ def monite_target(monite_config: RunConfig) -> Iterator[Target]:
 def monite_http(monite_target: Target) -> Iterator[httpx.Client]:
     """A bare client to the target's origin (no auth, no default headers), observed."""
     with monite_target.http_client() as http:
+        http.event_hooks["request"] = [_guard_hook]
         http.event_hooks["response"] = [observer.httpx_hook]
         yield http
+
+
+def _guard_hook(request: httpx.Request) -> None:
+    """No request of the suite changes what the run did not create (`conformance.safety.guard`)."""
+    guard.check(request.method, str(request.url))
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +220,16 @@ def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | 
 
 
 @pytest.fixture(scope="session")
-def monite_tokens(monite_target: Target, monite_http: httpx.Client, monite_pacing: None) -> TokenProvider:
+def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | None) -> Iterator[None]:
+    """On a target without the control plane, only what the run created may be changed."""
+    guard.enforce(emulator_control is None and not monite_config.allow_changes_to_existing)
+    yield
+    guard.enforce(False)
+
+
+@pytest.fixture(scope="session")
+def monite_tokens(monite_target: Target, monite_http: httpx.Client, monite_pacing: None,
+                  monite_guard: None) -> TokenProvider:
     return TokenProvider(monite_target, monite_http)
 
 

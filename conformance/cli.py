@@ -28,6 +28,7 @@ try:  # Typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - older Typer on the real click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
+from conformance.commands import diff as diff_command
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.redaction import redact
 
@@ -109,6 +110,9 @@ def run(
         if is_default:
             _point_latest(folder)
     return exit_code
+
+
+diff_command.register(app)
 
 
 def _pytest_args(folder: Path, config: Any, profile: str, suite: str, only: list[str], skip: list[str],

@@ -1,0 +1,213 @@
+"""Compare two schemas side by side and name every change with a rule of the table.
+
+`kind` says where the schema sits (`request-parameter`, `request-property`, `response-property`)
+and so which side's levels apply. Recursion is safe: a pair of schemas already being compared
+further up (a recursive `$ref`, on either side) is not entered again — what it could report is
+reported at its first visit — and a depth limit backs that up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from conformance.diff.normalize import MISSING, Canon, Document, identity, json_key
+from conformance.diff.rules import RESPONSE_PROPERTY, schema_rule_id
+
+Emit = Callable[[str, str, str], None]  # (rule id, location, message)
+MAX_DEPTH = 64
+# keyword, id fragment, whether it is an upper bound, value when absent
+_BOUNDS = (
+    ("maximum", "max", True, math.inf),
+    ("minimum", "min", False, -math.inf),
+    ("maxLength", "max-length", True, math.inf),
+    ("minLength", "min-length", False, 0),
+    ("maxItems", "max-items", True, math.inf),
+    ("minItems", "min-items", False, 0),
+)
+
+
+def location(where: str, pointer: str) -> str:
+    return f"{where} {pointer}" if pointer else where
+
+
+def escape(name: str) -> str:
+    """A property name as a JSON-pointer segment."""
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+class SchemaComparer:
+    """Walks one pair of schemas (old document, new document) and emits changes."""
+
+    def __init__(self, old: Document, new: Document, emit: Emit) -> None:
+        self.old, self.new, self.emit = old, new, emit
+        self._active: set[tuple[Any, Any]] = set()
+
+    def compare(self, old_raw: Any, new_raw: Any, kind: str, where: str, pointer: str = "") -> None:
+        self._walk(old_raw, new_raw, kind, where, pointer, 0)
+
+    # -- walking ------------------------------------------------------------------------------
+    def _walk(self, old_raw: Any, new_raw: Any, kind: str, where: str, pointer: str, depth: int) -> None:
+        key = (identity(old_raw), identity(new_raw))
+        if key in self._active or depth > MAX_DEPTH:
+            return
+        self._active.add(key)
+        try:
+            old, new = self.old.canon(old_raw), self.new.canon(new_raw)
+            self._facets(old, new, kind, location(where, pointer))
+            if _may_be(old, "object") and _may_be(new, "object"):
+                self._properties(old, new, kind, where, pointer, depth)
+                if old.additional is not None or new.additional is not None:
+                    self._walk(old.additional or {}, new.additional or {}, kind, where,
+                               f"{pointer}/additionalProperties", depth + 1)
+            if (old.items is not None or new.items is not None) and _may_be(old, "array") and _may_be(new, "array"):
+                self._walk(old.items or {}, new.items or {}, kind, where, f"{pointer}/items", depth + 1)
+            if old.union or new.union:
+                self._union(old, new, kind, where, pointer, depth)
+        finally:
+            self._active.discard(key)
+
+    def _properties(self, old: Canon, new: Canon, kind: str, where: str, pointer: str, depth: int) -> None:
+        response = kind == RESPONSE_PROPERTY
+        for name in sorted(set(old.properties) | set(new.properties)):
+            child = f"{pointer}/{escape(name)}"
+            at = location(where, child)
+            if name not in old.properties:
+                required = name in new.required
+                rule = (("response-required-property-added" if required else "response-optional-property-added")
+                        if response else
+                        ("new-required-request-property" if required else "new-optional-request-property"))
+                self.emit(rule, at, f"{'required' if required else 'optional'} property `{name}` added")
+            elif name not in new.properties:
+                required = name in old.required
+                rule = (("response-required-property-removed" if required else "response-optional-property-removed")
+                        if response else "request-property-removed")
+                self.emit(rule, at, f"{'required' if required else 'optional'} property `{name}` removed")
+            else:
+                was, now = name in old.required, name in new.required
+                if was and not now:
+                    rule = "response-property-became-optional" if response else "request-property-became-optional"
+                    self.emit(rule, at, f"property `{name}` became optional (was required)")
+                elif now and not was:
+                    rule = "response-property-became-required" if response else "request-property-became-required"
+                    self.emit(rule, at, f"property `{name}` became required (was optional)")
+                self._walk(old.properties[name], new.properties[name], kind, where, child, depth + 1)
+
+    def _union(self, old: Canon, new: Canon, kind: str, where: str, pointer: str, depth: int) -> None:
+        at = location(where, pointer)
+        if len(old.union) != len(new.union):
+            self.emit(schema_rule_id(kind, "schema-changed"), at,
+                      f"{old.union_keyword or new.union_keyword} alternatives: {len(old.union) or 'none'} → "
+                      f"{len(new.union) or 'none'}")
+            return
+        if old.union_keyword != new.union_keyword:
+            self.emit(schema_rule_id(kind, "schema-changed"), at,
+                      f"{old.union_keyword} became {new.union_keyword}")
+        for index, (before, after) in enumerate(zip(old.union, new.union, strict=True)):
+            self._walk(before, after, kind, where, f"{pointer}/{new.union_keyword}/{index}", depth + 1)
+
+    # -- one schema's own keywords ------------------------------------------------------------
+    def _facets(self, old: Canon, new: Canon, kind: str, at: str) -> None:
+        def rule(suffix: str, message: str) -> None:
+            self.emit(schema_rule_id(kind, suffix), at, message)
+
+        response = kind == RESPONSE_PROPERTY
+        if old.external_ref != new.external_ref:
+            rule("schema-changed", f"external $ref {old.external_ref} → {new.external_ref}")
+        if old.types != new.types:
+            widened, narrowed = _covers(new.types, old.types), _covers(old.types, new.types)
+            text = f"type {_types(old.types)} → {_types(new.types)}"
+            if not response and widened:
+                rule("type-generalized", text)
+            elif response and narrowed:
+                rule("type-specialized", text)
+            else:
+                rule("type-changed", text)
+        if old.nullable != new.nullable:
+            rule("became-nullable" if new.nullable else "became-not-nullable",
+                 "null is now allowed" if new.nullable else "null is no longer allowed")
+        if old.format != new.format:
+            if old.format is None:
+                rule("format-added", f"format `{new.format}` added")
+            elif new.format is None:
+                rule("format-removed", f"format `{old.format}` removed")
+            else:
+                rule("format-changed", f"format `{old.format}` → `{new.format}`")
+        self._enum(old, new, rule)
+        if json_key(old.default) != json_key(new.default):
+            rule("default-value-changed", f"default {_shown(old.default)} → {_shown(new.default)}")
+        if old.pattern != new.pattern:
+            if old.pattern is None:
+                rule("pattern-added", f"pattern `{new.pattern}` added")
+            elif new.pattern is None:
+                rule("pattern-removed", f"pattern `{old.pattern}` removed")
+            else:
+                rule("pattern-changed", f"pattern `{old.pattern}` → `{new.pattern}`")
+        for keyword, fragment, upper, absent in _BOUNDS:
+            before, after = old.bound(keyword), new.bound(keyword)
+            before = absent if before is None else before
+            after = absent if after is None else after
+            if before == after:
+                continue
+            lowered = after < before
+            rule(f"{fragment}-{'decreased' if lowered else 'increased'}",
+                 f"{keyword} {_number(before)} → {_number(after)}")
+        if old.other != new.other:
+            before, after = dict(old.other), dict(new.other)
+            changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+            rule("schema-changed", "; ".join(
+                f"{name} {before.get(name, 'none')} → {after.get(name, 'none')}" for name in changed))
+
+    @staticmethod
+    def _enum(old: Canon, new: Canon, rule: Callable[[str, str], None]) -> None:
+        if old.enum == new.enum:
+            return
+        if old.enum is None:
+            rule("became-enum", f"restricted to {_values(new.enum or ())}")
+            return
+        if new.enum is None:
+            rule("enum-unset", f"no longer restricted to {_values(old.enum)}")
+            return
+        before = {json_key(value): value for value in old.enum}
+        after = {json_key(value): value for value in new.enum}
+        added = [value for key, value in after.items() if key not in before]
+        removed = [value for key, value in before.items() if key not in after]
+        if added:
+            rule("enum-value-added", f"enum value{'s' if len(added) > 1 else ''} added: {_values(added)}")
+        if removed:
+            rule("enum-value-removed", f"enum value{'s' if len(removed) > 1 else ''} removed: {_values(removed)}")
+
+
+def _may_be(canon: Canon, type_name: str) -> bool:
+    return canon.types is None or type_name in canon.types
+
+
+def _covers(wide: frozenset[str] | None, narrow: frozenset[str] | None) -> bool:
+    """Whether every value of type `narrow` is a value of type `wide` (None: any type)."""
+    if wide is None:
+        return True
+    if narrow is None:
+        return False
+    expanded = set(wide) | ({"integer"} if "number" in wide else set())
+    return set(narrow) <= expanded
+
+
+def _types(types: frozenset[str] | None) -> str:
+    if types is None:
+        return "any"
+    return "|".join(sorted(types)) or "null"
+
+
+def _number(value: Any) -> str:
+    if value in (math.inf, -math.inf):
+        return "none"
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is MISSING else json_key(value)
+
+
+def _values(values: Any) -> str:
+    return ", ".join(json_key(value) for value in values)

@@ -39,13 +39,13 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
             changes.append(Change.of(rule, name, where, message))
 
         if before is None:
-            emit("endpoint-added", OPERATION, f"{name} added")
+            emit("endpoint-added", OPERATION, "operation added")
         elif after is None:
             deprecated = before.raw.get("deprecated") is True
             whole_path = key[1] not in surviving_paths
             rule = (f"api-path-removed-{'with' if deprecated else 'without'}-deprecation" if whole_path
                     else f"api-removed-{'with' if deprecated else 'without'}-deprecation")
-            emit(rule, OPERATION, f"{name} removed{' with its path' if whole_path else ''}"
+            emit(rule, OPERATION, f"operation removed{' with its path' if whole_path else ''}"
                                   f"{' (it was deprecated)' if deprecated else ''}")
         else:
             _OperationComparer(old_doc, new_doc, emit).compare(before, after)

@@ -83,7 +83,9 @@ def diff(
         counts = result.counts()
         typer.echo(f"{output}: " + ", ".join(f"{n} {level}" for level, n in counts.items()))
     elif format is Format.text:
-        Console(file=sys.stdout, highlight=False).print(renderable(result, old_label, new_label))
+        terminal = sys.stdout.isatty()  # piped or captured: wide enough that rule ids never fold
+        Console(file=sys.stdout, highlight=False, width=None if terminal else 160).print(
+            renderable(result, old_label, new_label))
     else:
         sys.stdout.write(render(format.value, result, old_label, new_label, fail_on.value))
     return EXIT_CHANGES if result.at_or_above(fail_on.value) else 0

@@ -28,8 +28,12 @@ MERGED = "x-conformance-merged"  # marks an allOf this module synthesised (for c
 JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
 _BOUNDS = ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")
 _UPPER = frozenset({"maximum", "maxLength", "maxItems", "maxProperties"})
+_BOUNDS_SET = frozenset(_BOUNDS)
+_NO_PROPERTIES: dict[str, Any] = {}
+_NONE: frozenset[str] = frozenset()
 _OTHER_KEYWORDS = ("const", "multipleOf", "exclusiveMinimum", "exclusiveMaximum", "uniqueItems",
                    "minProperties", "maxProperties", "not", "prefixItems", "patternProperties")
+_OTHER_SET = frozenset(_OTHER_KEYWORDS)
 
 
 class _Missing:
@@ -40,9 +44,9 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Canon:
-    """A schema's meaning for comparison. `types` None means any type."""
+    """A schema's meaning for comparison. `types` None means any type. Treat as immutable."""
 
     types: frozenset[str] | None = None
     nullable: bool = False
@@ -50,7 +54,7 @@ class Canon:
     enum: tuple[Any, ...] | None = None
     default: Any = MISSING
     pattern: str | None = None
-    bounds: tuple[tuple[str, Any], ...] = ()
+    bounds: dict[str, Any] = field(default_factory=dict)
     other: tuple[tuple[str, str], ...] = ()  # keyword → canonical JSON of its value
     properties: dict[str, Any] = field(default_factory=dict)
     required: frozenset[str] = frozenset()
@@ -61,15 +65,28 @@ class Canon:
     external_ref: str | None = None
 
     def bound(self, name: str) -> Any:
-        return dict(self.bounds).get(name)
+        return self.bounds.get(name)
 
 
 ANY = Canon()
 
 
-def json_key(value: Any) -> str:
-    """A canonical text of a JSON value (enum members may be objects or lists)."""
+def json_key(value: Any) -> Any:
+    """A hashable canonical key of a JSON value (enum members may be objects or lists; 1 is not true)."""
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return (type(value).__name__, value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two JSON values are the same value (`MISSING` only equals itself)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    return json_key(a) == json_key(b)
 
 
 class Document:
@@ -110,16 +127,19 @@ class Document:
         """The canonical form of a raw schema (cached by object identity; the raw is kept alive)."""
         if not isinstance(raw, dict):
             return ANY  # `true`, `{}`-like or malformed: anything
-        hit = self._cache.get(id(raw))
-        if hit is not None and hit[0] is raw:
-            return hit[1]
-        result = self._canon(raw, ())
-        self._cache[id(raw)] = (raw, result)
-        return result
+        return self._canon(raw, ())
 
     def _canon(self, raw: Any, expanding: tuple[str, ...]) -> Canon:
         if not isinstance(raw, dict):
             return ANY
+        hit = self._cache.get(id(raw))
+        if hit is not None and hit[0] is raw:
+            return hit[1]
+        result = self._compute(raw, expanding)
+        self._cache[id(raw)] = (raw, result)
+        return result
+
+    def _compute(self, raw: dict[str, Any], expanding: tuple[str, ...]) -> Canon:
         ref = raw.get("$ref")
         if isinstance(ref, str):
             if not ref.startswith("#"):
@@ -165,9 +185,10 @@ class Document:
 
     def _own(self, raw: dict[str, Any]) -> Canon:
         """The keywords of this schema object itself (no allOf/anyOf/oneOf, no $ref)."""
+        get = raw.get
         types: frozenset[str] | None = None
-        nullable = raw.get("nullable") is True
-        declared = raw.get("type")
+        nullable = get("nullable") is True
+        declared = get("type")
         if isinstance(declared, str):
             declared = [declared]
         if isinstance(declared, list):
@@ -177,34 +198,35 @@ class Document:
             if not types and "null" not in names:
                 types = None  # unknown type names: treat as any
         enum = None
-        if isinstance(raw.get("enum"), list):
-            values = raw["enum"]
+        values = get("enum")
+        if isinstance(values, list):
             if None in values:
                 nullable = True
-            seen: dict[str, Any] = {}
+            seen: dict[Any, Any] = {}
             for value in values:
                 if value is not None:
                     seen.setdefault(json_key(value), value)
             enum = tuple(seen.values())
             if not enum and types is None:
                 types = frozenset()
-        bounds = tuple((name, raw[name]) for name in _BOUNDS
-                       if isinstance(raw.get(name), (int, float)) and not isinstance(raw.get(name), bool))
-        other = tuple((name, json_key(raw[name])) for name in _OTHER_KEYWORDS if name in raw)
-        properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
-        required = frozenset(name for name in raw.get("required") or () if isinstance(name, str)) \
-            if isinstance(raw.get("required"), list) else frozenset()
-        items = raw.get("items") if isinstance(raw.get("items"), dict) else None
-        additional = raw.get("additionalProperties")
+        bounds = {name: raw[name] for name in _BOUNDS_SET.intersection(raw)
+                  if isinstance(raw[name], (int, float)) and not isinstance(raw[name], bool)}
+        other = tuple((name, str(json_key(raw[name]))) for name in _OTHER_KEYWORDS if name in raw) \
+            if not _OTHER_SET.isdisjoint(raw) else ()
+        properties = get("properties")
+        required = get("required")
+        items = get("items")
+        additional = get("additionalProperties")
         if not isinstance(additional, dict) or not _meaningful(additional):
             additional = None
+        fmt, pattern = get("format"), get("pattern")
         return Canon(
-            types=types, nullable=nullable,
-            format=raw.get("format") if isinstance(raw.get("format"), str) else None,
-            enum=enum, default=raw.get("default", MISSING),
-            pattern=raw.get("pattern") if isinstance(raw.get("pattern"), str) else None,
-            bounds=bounds, other=other, properties=dict(properties), required=required,
-            items=items, additional=additional,
+            types=types, nullable=nullable, format=fmt if isinstance(fmt, str) else None,
+            enum=enum, default=get("default", MISSING), pattern=pattern if isinstance(pattern, str) else None,
+            bounds=bounds, other=other,
+            properties=properties if isinstance(properties, dict) else _NO_PROPERTIES,  # read, never written
+            required=frozenset(n for n in required if isinstance(n, str)) if isinstance(required, list) else _NONE,
+            items=items if isinstance(items, dict) else None, additional=additional,
         )
 
 
@@ -236,7 +258,7 @@ def _merge(a: Canon, b: Canon, allof_outer: bool) -> Canon:
     else:
         items = a.items if a.items is not None else b.items
     bounds = dict(a.bounds)
-    for name, value in b.bounds:
+    for name, value in b.bounds.items():
         if name in bounds:
             bounds[name] = min(bounds[name], value) if name in _UPPER else max(bounds[name], value)
         else:
@@ -253,7 +275,7 @@ def _merge(a: Canon, b: Canon, allof_outer: bool) -> Canon:
         enum=enum,
         default=b.default if b.default is not MISSING else a.default,
         pattern=a.pattern or b.pattern,
-        bounds=tuple(sorted(bounds.items())),
+        bounds=bounds,
         other=tuple(sorted({**dict(b.other), **dict(a.other)}.items())),
         properties=properties,
         required=a.required | b.required,

@@ -26,6 +26,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
     old_doc, new_doc = Document(old), Document(new)
     before_ops, after_ops = select_operations(old_doc, paths), select_operations(new_doc, paths)
     surviving_paths = {path for _method, path in after_ops}
+    schemas = SchemaComparer(old_doc, new_doc)  # shared: what a pair of components yields is remembered
     changes: list[Change] = []
     names: list[str] = []
     for key in sorted(before_ops.keys() | after_ops.keys()):
@@ -48,14 +49,13 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
             emit(rule, OPERATION, f"operation removed{' with its path' if whole_path else ''}"
                                   f"{' (it was deprecated)' if deprecated else ''}")
         else:
-            _OperationComparer(old_doc, new_doc, emit).compare(before, after)
+            _OperationComparer(old_doc, new_doc, schemas, emit).compare(before, after)
     return DiffResult(changes=changes, operations=names)
 
 
 class _OperationComparer:
-    def __init__(self, old: Document, new: Document, emit: Emit) -> None:
-        self.old, self.new, self.emit = old, new, emit
-        self.schemas = SchemaComparer(old, new, emit)
+    def __init__(self, old: Document, new: Document, schemas: SchemaComparer, emit: Emit) -> None:
+        self.old, self.new, self.schemas, self.emit = old, new, schemas, emit
 
     def compare(self, before: Operation, after: Operation) -> None:
         if after.raw.get("deprecated") is True and before.raw.get("deprecated") is not True:
@@ -84,7 +84,7 @@ class _OperationComparer:
             if _required(was) != _required(now):
                 became = "required" if _required(now) else "optional"
                 self.emit(f"request-parameter-became-{became}", where, f"{where} became {became}")
-            self.schemas.compare(_parameter_schema(was), _parameter_schema(now), REQUEST_PARAMETER, where)
+            self.schemas.compare(_parameter_schema(was), _parameter_schema(now), REQUEST_PARAMETER, where, self.emit)
 
     # -- request body -------------------------------------------------------------------------
     def _request_body(self, before: Operation, after: Operation) -> None:
@@ -142,7 +142,7 @@ class _OperationComparer:
                 self.emit(f"{media_rule}-removed", f"{where} {media_type}", f"media type {media_type} removed")
             else:
                 at = where if media_type == "application/json" else f"{where} {media_type}"
-                self.schemas.compare(before[media_type], after[media_type], kind, at)
+                self.schemas.compare(before[media_type], after[media_type], kind, at, self.emit)
 
 
 def _parameter_map(operation: Operation) -> dict[tuple[str, Any], dict[str, Any]]:

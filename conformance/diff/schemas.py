@@ -12,11 +12,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from conformance.diff.normalize import MISSING, Canon, Document, identity, json_key
+import json
+
+from conformance.diff.normalize import MISSING, Canon, Document, identity, json_key, same_json
 from conformance.diff.rules import RESPONSE_PROPERTY, schema_rule_id
 
 Emit = Callable[[str, str, str], None]  # (rule id, location, message)
 MAX_DEPTH = 64
+_ANYTHING: dict[str, Any] = {}  # the schema of a missing sub-schema; one object, so one identity
 # keyword, id fragment, whether it is an upper bound, value when absent
 _BOUNDS = (
     ("maximum", "max", True, math.inf),
@@ -37,80 +40,125 @@ def escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
+class _Frame:
+    """The changes found under one pair of schemas, relative to its pointer (for the memo)."""
+
+    __slots__ = ("pointer", "depth", "found", "cut")
+
+    def __init__(self, pointer: str, depth: int) -> None:
+        self.pointer, self.depth = pointer, depth
+        self.found: list[tuple[str, str, str]] = []
+        self.cut = depth  # the shallowest ancestor a recursion cut below this frame went back to
+
+
 class SchemaComparer:
-    """Walks one pair of schemas (old document, new document) and emits changes."""
+    """Walks pairs of schemas (old document, new document) and emits changes.
 
-    def __init__(self, old: Document, new: Document, emit: Emit) -> None:
-        self.old, self.new, self.emit = old, new, emit
-        self._active: set[tuple[Any, Any]] = set()
+    What a pair of schemas yields does not depend on where it is reached, so the changes found
+    under a pair are remembered (relative to its pointer) and replayed when the same pair comes
+    again, e.g. a component used by many operations. A pair whose walk was cut short by a
+    recursion guard pointing above it is not remembered: elsewhere it may yield more.
+    """
 
-    def compare(self, old_raw: Any, new_raw: Any, kind: str, where: str, pointer: str = "") -> None:
-        self._walk(old_raw, new_raw, kind, where, pointer, 0)
+    def __init__(self, old: Document, new: Document) -> None:
+        self.old, self.new = old, new
+        self._active: dict[tuple[Any, Any], int] = {}
+        self._frames: list[_Frame] = []
+        self._memo: dict[tuple[Any, Any, str], list[tuple[str, str, str]]] = {}
+        self._sink: Emit = lambda rule, where, message: None
+        self._where = ""
+
+    def compare(self, old_raw: Any, new_raw: Any, kind: str, where: str, emit: Emit) -> None:
+        """Emit every change from `old_raw` to `new_raw`, located as `where` plus a JSON pointer."""
+        self._sink, self._where = emit, where
+        self._walk(old_raw, new_raw, kind, "", 0)
+
+    def _emit(self, rule: str, pointer: str, message: str) -> None:
+        self._sink(rule, location(self._where, pointer), message)
+        for frame in self._frames:
+            frame.found.append((rule, pointer[len(frame.pointer):], message))
 
     # -- walking ------------------------------------------------------------------------------
-    def _walk(self, old_raw: Any, new_raw: Any, kind: str, where: str, pointer: str, depth: int) -> None:
+    def _walk(self, old_raw: Any, new_raw: Any, kind: str, pointer: str, depth: int) -> None:
         key = (identity(old_raw), identity(new_raw))
-        if key in self._active or depth > MAX_DEPTH:
+        remembered = self._memo.get((*key, kind))
+        if remembered is not None:
+            for rule, suffix, message in remembered:
+                self._emit(rule, pointer + suffix, message)
             return
-        self._active.add(key)
+        if key in self._active or depth > MAX_DEPTH:
+            back_to = self._active.get(key, -1)
+            for frame in self._frames:
+                frame.cut = min(frame.cut, back_to)
+            return
+        self._active[key] = depth
+        frame = _Frame(pointer, depth)
+        self._frames.append(frame)
         try:
             old, new = self.old.canon(old_raw), self.new.canon(new_raw)
-            self._facets(old, new, kind, location(where, pointer))
+            self._facets(old, new, kind, pointer)
             if _may_be(old, "object") and _may_be(new, "object"):
-                self._properties(old, new, kind, where, pointer, depth)
+                self._properties(old, new, kind, pointer, depth)
                 if old.additional is not None or new.additional is not None:
-                    self._walk(old.additional or {}, new.additional or {}, kind, where,
+                    self._walk(old.additional or _ANYTHING, new.additional or _ANYTHING, kind,
                                f"{pointer}/additionalProperties", depth + 1)
             if (old.items is not None or new.items is not None) and _may_be(old, "array") and _may_be(new, "array"):
-                self._walk(old.items or {}, new.items or {}, kind, where, f"{pointer}/items", depth + 1)
+                self._walk(old.items or _ANYTHING, new.items or _ANYTHING, kind, f"{pointer}/items", depth + 1)
             if old.union or new.union:
-                self._union(old, new, kind, where, pointer, depth)
+                self._union(old, new, kind, pointer, depth)
         finally:
-            self._active.discard(key)
+            del self._active[key]
+            self._frames.pop()
+        if frame.cut >= depth:
+            self._memo[(*key, kind)] = frame.found
 
-    def _properties(self, old: Canon, new: Canon, kind: str, where: str, pointer: str, depth: int) -> None:
+    def _properties(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
         response = kind == RESPONSE_PROPERTY
-        for name in sorted(set(old.properties) | set(new.properties)):
+        if old.properties.keys() == new.properties.keys() and old.required == new.required:
+            names: Any = old.properties  # the common case: no property added, removed or re-required
+        else:
+            names = sorted(set(old.properties) | set(new.properties))
+        for name in names:
             child = f"{pointer}/{escape(name)}"
-            at = location(where, child)
+            at = child
             if name not in old.properties:
                 required = name in new.required
                 rule = (("response-required-property-added" if required else "response-optional-property-added")
                         if response else
                         ("new-required-request-property" if required else "new-optional-request-property"))
-                self.emit(rule, at, f"{'required' if required else 'optional'} property `{name}` added")
+                self._emit(rule, at, f"{'required' if required else 'optional'} property `{name}` added")
             elif name not in new.properties:
                 required = name in old.required
                 rule = (("response-required-property-removed" if required else "response-optional-property-removed")
                         if response else "request-property-removed")
-                self.emit(rule, at, f"{'required' if required else 'optional'} property `{name}` removed")
+                self._emit(rule, at, f"{'required' if required else 'optional'} property `{name}` removed")
             else:
                 was, now = name in old.required, name in new.required
                 if was and not now:
                     rule = "response-property-became-optional" if response else "request-property-became-optional"
-                    self.emit(rule, at, f"property `{name}` became optional (was required)")
+                    self._emit(rule, at, f"property `{name}` became optional (was required)")
                 elif now and not was:
                     rule = "response-property-became-required" if response else "request-property-became-required"
-                    self.emit(rule, at, f"property `{name}` became required (was optional)")
-                self._walk(old.properties[name], new.properties[name], kind, where, child, depth + 1)
+                    self._emit(rule, at, f"property `{name}` became required (was optional)")
+                self._walk(old.properties[name], new.properties[name], kind, child, depth + 1)
 
-    def _union(self, old: Canon, new: Canon, kind: str, where: str, pointer: str, depth: int) -> None:
-        at = location(where, pointer)
+    def _union(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
+        at = pointer
         if len(old.union) != len(new.union):
-            self.emit(schema_rule_id(kind, "schema-changed"), at,
+            self._emit(schema_rule_id(kind, "schema-changed"), at,
                       f"{old.union_keyword or new.union_keyword} alternatives: {len(old.union) or 'none'} → "
                       f"{len(new.union) or 'none'}")
             return
         if old.union_keyword != new.union_keyword:
-            self.emit(schema_rule_id(kind, "schema-changed"), at,
-                      f"{old.union_keyword} became {new.union_keyword}")
+            self._emit(schema_rule_id(kind, "schema-changed"), at,
+                       f"{old.union_keyword} became {new.union_keyword}")
         for index, (before, after) in enumerate(zip(old.union, new.union, strict=True)):
-            self._walk(before, after, kind, where, f"{pointer}/{new.union_keyword}/{index}", depth + 1)
+            self._walk(before, after, kind, f"{pointer}/{new.union_keyword}/{index}", depth + 1)
 
     # -- one schema's own keywords ------------------------------------------------------------
-    def _facets(self, old: Canon, new: Canon, kind: str, at: str) -> None:
+    def _facets(self, old: Canon, new: Canon, kind: str, pointer: str) -> None:
         def rule(suffix: str, message: str) -> None:
-            self.emit(schema_rule_id(kind, suffix), at, message)
+            self._emit(schema_rule_id(kind, suffix), pointer, message)
 
         response = kind == RESPONSE_PROPERTY
         if old.external_ref != new.external_ref:
@@ -135,7 +183,7 @@ class SchemaComparer:
             else:
                 rule("format-changed", f"format `{old.format}` → `{new.format}`")
         self._enum(old, new, rule)
-        if json_key(old.default) != json_key(new.default):
+        if not same_json(old.default, new.default):
             rule("default-value-changed", f"default {_shown(old.default)} → {_shown(new.default)}")
         if old.pattern != new.pattern:
             if old.pattern is None:
@@ -144,7 +192,7 @@ class SchemaComparer:
                 rule("pattern-removed", f"pattern `{old.pattern}` removed")
             else:
                 rule("pattern-changed", f"pattern `{old.pattern}` → `{new.pattern}`")
-        for keyword, fragment, upper, absent in _BOUNDS:
+        for keyword, fragment, _upper, absent in _BOUNDS if old.bounds or new.bounds else ():
             before, after = old.bound(keyword), new.bound(keyword)
             before = absent if before is None else before
             after = absent if after is None else after
@@ -206,8 +254,12 @@ def _number(value: Any) -> str:
 
 
 def _shown(value: Any) -> str:
-    return "none" if value is MISSING else json_key(value)
+    return "none" if value is MISSING else _json(value)
 
 
 def _values(values: Any) -> str:
-    return ", ".join(json_key(value) for value in values)
+    return ", ".join(_json(value) for value in values)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

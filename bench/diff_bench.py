@@ -1,8 +1,8 @@
 """How long `monite-conformance diff` takes on two documents of 300 paths (budget: 2 s).
 
-Generates two OpenAPI 3.1 documents (fixed seed) of 300 paths, each with a GET (list, query
-parameters through `$ref`, a paginated body of a nested component schema) and on every other
-path a GET by id and a POST with a request body. Components reference each other three levels
+Generates two OpenAPI 3.1 documents (fixed seed) of 300 paths: 150 resources, each a list path
+(GET with query parameters through `$ref` and a paginated body of a nested component schema;
+POST with a request body) and an item path (GET, PATCH); 600 operations. Components reference each other three levels
 deep and one of them is recursive. NEW differs from OLD by a few dozen changes of every kind
 (operations removed and added, parameters, bounds, enums, properties, nullable) plus noise
 (3.0 `nullable` against `anyOf` null, enum `type` dropped, descriptions). Prints a Markdown table
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SCRATCH = REPO / "bench" / ".tmp"
@@ -58,7 +59,7 @@ def generate(paths: int, seed: int) -> dict[str, Any]:
                     "schema": {"type": "string", "format": "date"}},
     }
     paths_obj: dict[str, Any] = {}
-    for i in range(paths):
+    for i in range(paths // 2):  # two paths per resource: the list (GET, POST) and one item (GET, PATCH)
         detail = f"Detail{i}"
         schemas[detail] = {"type": "object", "properties": {
             "code": {"type": "string", "maxLength": 40}, "total": ref("Money"),
@@ -76,31 +77,31 @@ def generate(paths: int, seed: int) -> dict[str, Any]:
                 "tags": {"type": "array", "maxItems": 10, "items": {"type": "string"}},
                 "created_at": {"type": "string", "format": "date-time"},
             }}
+        schemas[f"Write{i}"] = {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "maxLength": 500}, "kind": {"type": "string", "enum": ["a", "b"]},
+            "detail": ref(detail)}}
         list_body = {"type": "object", "required": ["data"], "properties": {
             "data": {"type": "array", "items": ref(f"Item{i}")},
             "next_pagination_token": {"type": "string", "nullable": True}}}
-        item = {"get": {
-            "operationId": f"list{i}", "description": f"List resource {i}",
-            "parameters": [ref("Limit", "parameters"), ref("Order", "parameters"), ref("Version", "parameters"),
-                           {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100}}],
-            "responses": {
-                "200": {"description": "ok", "content": {"application/json": {"schema": list_body}}},
-                "422": {"description": "invalid"}}}}
-        if i % 2 == 0:
-            item["post"] = {
-                "operationId": f"create{i}",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["name"], "properties": {
-                        "name": {"type": "string", "maxLength": 500}, "kind": {"type": "string", "enum": ["a", "b"]},
-                        "detail": ref(detail)}}}}},
-                "responses": {"201": {"description": "created", "content": {"application/json": {
-                    "schema": ref(f"Item{i}")}}}}}
-            paths_obj[f"/resource_{i}/{{resource_id}}"] = {"get": {
-                "operationId": f"get{i}",
-                "parameters": [{"name": "resource_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {
-                    "schema": ref(f"Item{i}")}}}, "404": {"description": "missing"}}}}
-        paths_obj[f"/resource_{i}"] = item
+        one = {"200": {"description": "ok", "content": {"application/json": {"schema": ref(f"Item{i}")}}},
+               "404": {"description": "missing"}}
+        write = {"required": True, "content": {"application/json": {"schema": ref(f"Write{i}")}}}
+        paths_obj[f"/resource_{i}"] = {
+            "get": {
+                "operationId": f"list{i}", "description": f"List resource {i}",
+                "parameters": [ref("Limit", "parameters"), ref("Order", "parameters"), ref("Version", "parameters"),
+                               {"name": "name", "in": "query", "schema": {"type": "string", "maxLength": 100}}],
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": list_body}}},
+                    "422": {"description": "invalid"}}},
+            "post": {"operationId": f"create{i}", "requestBody": write, "responses": {
+                "201": {"description": "created", "content": {"application/json": {"schema": ref(f"Item{i}")}}}}},
+        }
+        paths_obj[f"/resource_{i}/{{resource_id}}"] = {
+            "parameters": [{"name": "resource_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"operationId": f"get{i}", "responses": one},
+            "patch": {"operationId": f"update{i}", "requestBody": write, "responses": one},
+        }
     return {"openapi": "3.1.0", "info": {"title": "bench", "version": "1"}, "paths": paths_obj,
             "components": {"schemas": schemas, "parameters": parameters}}
 
@@ -132,8 +133,10 @@ def mutate(old: dict[str, Any], seed: int) -> dict[str, Any]:
     for path in rng.sample(lists, 10):
         paths[path]["get"]["parameters"].append({"name": "extra", "in": "query", "required": True,
                                                  "schema": {"type": "string"}})
-    for path in rng.sample([p for p in lists if "post" in paths[p]], 5):
+    for path in rng.sample(lists, 5):
         del paths[path]["post"]
+    for name in rng.sample([n for n in schemas if n.startswith("Write")], 5):
+        schemas[name]["properties"]["name"]["maxLength"] = 100  # request bound lowered: breaking
     for i in range(5):
         paths[f"/added_{i}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
     return new
@@ -152,6 +155,7 @@ def measure_in_process(old: dict[str, Any], new: dict[str, Any], repeat: int) ->
 
 
 def measure_cli(old_file: Path, new_file: Path) -> tuple[float, int]:
+    """One fresh `monite-conformance diff` process: start, read both files, diff, write the json."""
     command = [sys.executable, "-m", "conformance.cli", "diff", str(old_file), str(new_file), "--all-paths",
                "--format", "json", "--output", str(SCRATCH / "diff.json")]
     started = time.perf_counter()
@@ -168,12 +172,17 @@ def main(
     SCRATCH.mkdir(parents=True, exist_ok=True)
     old = generate(paths, seed)
     new = mutate(old, seed + 1)
-    operations = sum(len(item) for item in old["paths"].values())
+    operations = sum(1 for item in old["paths"].values() for key in item if key != "parameters")
     old_file, new_file = SCRATCH / "diff-old.json", SCRATCH / "diff-new.json"
     old_file.write_text(json.dumps(old), encoding="utf-8")
     new_file.write_text(json.dumps(new), encoding="utf-8")
+    old_yaml, new_yaml = SCRATCH / "diff-old.yaml", SCRATCH / "diff-new.yaml"
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    old_yaml.write_text(yaml.dump(old, Dumper=dumper), encoding="utf-8")
+    new_yaml.write_text(yaml.dump(new, Dumper=dumper), encoding="utf-8")
     walls, counts = measure_in_process(old, new, repeat)
     cli_wall, cli_exit = measure_cli(old_file, new_file)
+    yaml_wall, yaml_exit = measure_cli(old_yaml, new_yaml)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     median = statistics.median(walls)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
@@ -186,6 +195,9 @@ def main(
           f"{counts['breaking']} / {counts['may-break']} / {counts['non-breaking']} |")
     print(f"| `monite-conformance diff` CLI, fresh process (start, parse, diff, write json), exit {cli_exit} | "
           f"{cli_wall:.3f} | {'within' if cli_wall < BUDGET_SECONDS else 'OVER'} {BUDGET_SECONDS:.0f} s | same |")
+    print(f"| the same CLI on YAML files ({old_yaml.stat().st_size // 1024} KiB each, libyaml "
+          f"{'yes' if getattr(yaml, '__with_libyaml__', False) else 'no'}), exit {yaml_exit} | "
+          f"{yaml_wall:.3f} | {'within' if yaml_wall < BUDGET_SECONDS else 'OVER'} {BUDGET_SECONDS:.0f} s | same |")
 
 
 if __name__ == "__main__":

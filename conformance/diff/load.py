@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 from conformance.diff.errors import DocumentError
@@ -55,6 +54,8 @@ def _spec_at(version: str) -> dict[str, Any]:
 
 
 def _fetch(url: str) -> str:
+    import httpx  # here, not at the top: every CLI command imports this module, few fetch a URL
+
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT, follow_redirects=True,
                              headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5"})

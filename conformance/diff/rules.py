@@ -36,7 +36,7 @@ class Rule:
 # Schema rules: suffix, level in a request, level in a response (None: the rule does not exist
 # on that side), description, and the kinds whose id oasdiff has under the same name.
 _P, _Q, _R = REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
-_SCHEMA_MATRIX: tuple[tuple[str, str | None, str | None, str, frozenset[str]], ...] = (
+SCHEMA_MATRIX: tuple[tuple[str, str | None, str | None, str, frozenset[str]], ...] = (
     ("type-changed", BREAKING, BREAKING,
      "the type changed (request: narrowed or replaced; response: widened or replaced)", frozenset({_P, _Q, _R})),
     ("type-generalized", NON_BREAKING, None,
@@ -141,7 +141,7 @@ _STRUCTURAL: tuple[tuple[str, str, str, bool], ...] = (
 
 def _build() -> dict[str, Rule]:
     table: dict[str, Rule] = {}
-    for suffix, request_level, response_level, description, oasdiff_kinds in _SCHEMA_MATRIX:
+    for suffix, request_level, response_level, description, oasdiff_kinds in SCHEMA_MATRIX:
         for kind in SCHEMA_KINDS:
             level = response_level if kind == RESPONSE_PROPERTY else request_level
             if level is None:

@@ -205,3 +205,25 @@ def test_a_dangling_ref_is_a_document_error() -> None:
     broken = get_ledger(responses=ok({"$ref": "#/components/schemas/Missing"}))
     with pytest.raises(DocumentError, match="points at nothing"):
         diff_documents(get_ledger(), broken)
+
+
+def test_a_changed_component_is_reported_everywhere_it_is_used() -> None:
+    def doc(currency: list[str]) -> dict[str, Any]:
+        money = {"type": "object", "properties": {"currency": {"type": "string", "enum": currency}}}
+        schema = {"type": "object", "properties": {"total": {"$ref": "#/components/schemas/Money"},
+                                                   "lines": {"type": "array",
+                                                             "items": {"$ref": "#/components/schemas/Money"}}}}
+        return document({"/ledger_accounts": {"get": {"responses": ok(schema)},
+                                              "post": {"requestBody": {"content": {"application/json": {
+                                                  "schema": schema}}}, "responses": ok(schema, "201")}}},
+                        {"Money": money})
+
+    fired = {(c.operation, c.rule, c.location) for c in diff_documents(doc(["EUR"]), doc(["EUR", "USD"])).changes}
+    assert fired == {
+        ("GET /ledger_accounts", "response-property-enum-value-added", "response 200 /total/currency"),
+        ("GET /ledger_accounts", "response-property-enum-value-added", "response 200 /lines/items/currency"),
+        ("POST /ledger_accounts", "response-property-enum-value-added", "response 201 /total/currency"),
+        ("POST /ledger_accounts", "response-property-enum-value-added", "response 201 /lines/items/currency"),
+        ("POST /ledger_accounts", "request-property-enum-value-added", "request body /total/currency"),
+        ("POST /ledger_accounts", "request-property-enum-value-added", "request body /lines/items/currency"),
+    }

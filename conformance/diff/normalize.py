@@ -8,8 +8,9 @@ Folded here (generator noise and spelling, never a contract change):
 - a missing `type` inferred from `enum`/`const` values, `properties` or `items` (an enum schema
   losing and regaining `type: string`);
 - `additionalProperties: true/false` ignored (FastAPI-style generators toggle it);
-- descriptions, titles, summaries, examples, `x-` extensions, `deprecated`, `readOnly`,
-  `writeOnly`, `discriminator`, `xml`, `externalDocs` ignored; key order never matters.
+- descriptions, titles, summaries, examples, `x-` extensions, `deprecated`, `discriminator`,
+  `xml`, `externalDocs` ignored; key order never matters. `readOnly`/`writeOnly` are kept as
+  flags: a read-only property is not part of a request, a write-only one not of a response.
 
 Sub-schemas (properties, items, union branches) stay raw: they are canonicalised when the
 comparison reaches them, which is what makes recursive schemas safe (see `schemas.py`).
@@ -63,6 +64,8 @@ class Canon:
     union: tuple[Any, ...] = ()  # non-null anyOf/oneOf branches, when more than one
     union_keyword: str = ""
     external_ref: str | None = None
+    read_only: bool = False  # not part of requests
+    write_only: bool = False  # not part of responses
 
     def bound(self, name: str) -> Any:
         return self.bounds.get(name)
@@ -227,6 +230,7 @@ class Document:
             properties=properties if isinstance(properties, dict) else _NO_PROPERTIES,  # read, never written
             required=frozenset(n for n in required if isinstance(n, str)) if isinstance(required, list) else _NONE,
             items=items if isinstance(items, dict) else None, additional=additional,
+            read_only=get("readOnly") is True, write_only=get("writeOnly") is True,
         )
 
 
@@ -284,6 +288,8 @@ def _merge(a: Canon, b: Canon, allof_outer: bool) -> Canon:
         union=a.union or b.union,
         union_keyword=a.union_keyword or b.union_keyword,
         external_ref=a.external_ref or b.external_ref,
+        read_only=a.read_only or b.read_only,
+        write_only=a.write_only or b.write_only,
     )
 
 

@@ -114,20 +114,22 @@ class SchemaComparer:
 
     def _properties(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
         response = kind == RESPONSE_PROPERTY
-        if old.properties.keys() == new.properties.keys() and old.required == new.required:
-            names: Any = old.properties  # the common case: no property added, removed or re-required
+        before = self._on_this_side(self.old, old.properties, response)
+        after = self._on_this_side(self.new, new.properties, response)
+        if before.keys() == after.keys() and old.required == new.required:
+            names: Any = before  # the common case: no property added, removed or re-required
         else:
-            names = sorted(set(old.properties) | set(new.properties))
+            names = sorted(set(before) | set(after))
         for name in names:
             child = f"{pointer}/{escape(name)}"
             at = child
-            if name not in old.properties:
+            if name not in before:
                 required = name in new.required
                 rule = (("response-required-property-added" if required else "response-optional-property-added")
                         if response else
                         ("new-required-request-property" if required else "new-optional-request-property"))
                 self._emit(rule, at, f"{'required' if required else 'optional'} property `{name}` added")
-            elif name not in new.properties:
+            elif name not in after:
                 required = name in old.required
                 rule = (("response-required-property-removed" if required else "response-optional-property-removed")
                         if response else "request-property-removed")
@@ -140,7 +142,14 @@ class SchemaComparer:
                 elif now and not was:
                     rule = "response-property-became-required" if response else "request-property-became-required"
                     self._emit(rule, at, f"property `{name}` became required (was optional)")
-                self._walk(old.properties[name], new.properties[name], kind, child, depth + 1)
+                self._walk(before[name], after[name], kind, child, depth + 1)
+
+    @staticmethod
+    def _on_this_side(document: Document, properties: dict[str, Any], response: bool) -> dict[str, Any]:
+        """The properties that travel this way: no readOnly ones in a request, no writeOnly in a response."""
+        if response:
+            return {name: raw for name, raw in properties.items() if not document.canon(raw).write_only}
+        return {name: raw for name, raw in properties.items() if not document.canon(raw).read_only}
 
     def _union(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
         at = pointer

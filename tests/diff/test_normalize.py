@@ -227,3 +227,21 @@ def test_a_changed_component_is_reported_everywhere_it_is_used() -> None:
         ("POST /ledger_accounts", "request-property-enum-value-added", "request body /total/currency"),
         ("POST /ledger_accounts", "request-property-enum-value-added", "request body /lines/items/currency"),
     }
+
+
+def test_read_only_properties_are_not_part_of_a_request_nor_write_only_ones_of_a_response() -> None:
+    def doc(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
+        shared = {"type": "object", "required": ["name", *required],
+                  "properties": {"name": {"type": "string"}, **extra}}
+        return document({"/ledger_accounts": {"post": {
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Account"}}}},
+            "responses": ok({"$ref": "#/components/schemas/Account"}, "201")}}}, {"Account": shared})
+
+    read_only = doc({"id": {"type": "string", "readOnly": True}}, ["id"])
+    write_only = doc({"secret": {"type": "string", "writeOnly": True}}, ["secret"])
+    base = doc({}, [])
+    assert [(c.rule, c.location) for c in diff_documents(base, read_only).changes] == [
+        ("response-required-property-added", "response 201 /id")]
+    assert [(c.rule, c.location) for c in diff_documents(base, write_only).changes] == [
+        ("new-required-request-property", "request body /secret")]

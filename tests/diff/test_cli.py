@@ -190,6 +190,17 @@ def test_a_bad_option_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
     one_line_error(err, fragment)
 
 
+def test_a_scope_that_selects_no_operation_is_exit_2(capsys: pytest.CaptureFixture[str],
+                                                     files: dict[str, str], tmp_path: Path) -> None:
+    code, _out, err = run(capsys, files["old"], files["new"], "--paths", "^/typo")
+    assert code == 2
+    one_line_error(err, "no operation of either document is in scope (--paths '^/typo')")
+    payables = write(tmp_path, "payables.yaml", document({"/payables": {"get": {"responses": ok()}}}))
+    code, _out, err = run(capsys, payables, payables)
+    assert code == 2
+    one_line_error(err, "see --paths/--all-paths")
+
+
 def test_a_missing_file_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], files: dict[str, str]) -> None:
     code, _out, err = run(capsys, files["old"], "no-such-file.yaml")
     assert code == 2

@@ -73,9 +73,9 @@ def diff(
         typer.echo(f"{PROG}: error: {redact(str(exc))}", err=True)
         return EXIT_DOCUMENT
     if not result.operations:  # a typo in --paths must not read as "no changes"
-        raise ConfigError("no operation of either document is in scope"
-                          + (f" (--paths {paths!r})" if paths is not None else
-                             "" if all_paths else "; the default scope is the accounting paths, see --paths/--all-paths"))
+        hint = (f" (--paths {paths!r})" if paths is not None else
+                "" if all_paths else "; the default scope is the accounting paths, see --paths/--all-paths")
+        raise ConfigError(f"no operation of either document is in scope{hint}")
     old_label, new_label = redact(old), redact(new)
     if output is not None:
         text = render(format.value, result, old_label, new_label, fail_on.value)

@@ -43,10 +43,10 @@ def escape(name: str) -> str:
 class _Frame:
     """The changes found under one pair of schemas, relative to its pointer (for the memo)."""
 
-    __slots__ = ("pointer", "depth", "found", "cut")
+    __slots__ = ("pointer", "found", "cut")
 
     def __init__(self, pointer: str, depth: int) -> None:
-        self.pointer, self.depth = pointer, depth
+        self.pointer = pointer
         self.found: list[tuple[str, str, str]] = []
         self.cut = depth  # the shallowest ancestor a recursion cut below this frame went back to
 
@@ -121,8 +121,7 @@ class SchemaComparer:
         else:
             names = sorted(set(before) | set(after))
         for name in names:
-            child = f"{pointer}/{escape(name)}"
-            at = child
+            child = at = f"{pointer}/{escape(name)}"
             if name not in before:
                 required = name in new.required
                 rule = (("response-required-property-added" if required else "response-optional-property-added")
@@ -155,8 +154,8 @@ class SchemaComparer:
         at = pointer
         if len(old.union) != len(new.union):
             self._emit(schema_rule_id(kind, "schema-changed"), at,
-                      f"{old.union_keyword or new.union_keyword} alternatives: {len(old.union) or 'none'} → "
-                      f"{len(new.union) or 'none'}")
+                       f"{old.union_keyword or new.union_keyword} alternatives: {len(old.union) or 'none'} → "
+                       f"{len(new.union) or 'none'}")
             return
         if old.union_keyword != new.union_keyword:
             self._emit(schema_rule_id(kind, "schema-changed"), at,

@@ -74,7 +74,8 @@ def published(stage: str, flip: bool = False) -> dict[str, Any]:
             "current_balance": nullable({"type": "integer"}),
             **({"is_external": {"type": "boolean", "default": False},
                 "created_at": DATE_TIME, "updated_at": DATE_TIME} if since("2025-10") else {}),
-        }, ["id", *([] if since("2025-10") else ["name"]), *(["created_at", "updated_at"] if since("2025-10") else [])]),
+        }, ["id", *([] if since("2025-10") else ["name"]),
+            *(["created_at", "updated_at"] if since("2025-10") else [])]),
         "TaxRate": obj({
             "id": {"type": "string", "format": "uuid"}, "name": STRING, "total_tax_rate": {"type": "integer"},
             **({"is_external": {"type": "boolean"}, "created_at": DATE_TIME, "updated_at": DATE_TIME}
@@ -192,7 +193,8 @@ EXPECTED: dict[str, set[tuple[str, ...]]] = {
     },
     "2025-10": {
         *{(f"{method} {path}", "endpoint-added", N, "operation") for method, path in [
-            ("POST", LEDGERS), ("PATCH", LEDGER), ("DELETE", LEDGER), ("POST", TAXES), ("PATCH", TAX), ("DELETE", TAX)]},
+            ("POST", LEDGERS), ("PATCH", LEDGER), ("DELETE", LEDGER),
+            ("POST", TAXES), ("PATCH", TAX), ("DELETE", TAX)]},
         *_on_objects("response-optional-property-added", N, "/is_external", _LEDGER_RESPONSES + _TAX_RESPONSES),
         *_on_objects("response-required-property-added", N, "/created_at", _LEDGER_RESPONSES + _TAX_RESPONSES),
         *_on_objects("response-required-property-added", N, "/updated_at", _LEDGER_RESPONSES + _TAX_RESPONSES),

@@ -176,9 +176,8 @@ def test_a_change_to_our_spec_is_found() -> None:
 # -- recursion ----------------------------------------------------------------------------------
 
 def _tree(extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    node = {"type": "object", "properties": {"name": {"type": "string"},
-                                             "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
-                                             **(extra or {})}}
+    children = {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+    node = {"type": "object", "properties": {"name": {"type": "string"}, "children": children, **(extra or {})}}
     loop = {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}
     self_all_of = {"allOf": [{"$ref": "#/components/schemas/Self"}, {"properties": {"x": {"type": "integer"}}}]}
     mutual = {"M1": {"type": "object", "properties": {"m2": {"$ref": "#/components/schemas/M2"}}},

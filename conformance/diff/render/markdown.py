@@ -22,6 +22,7 @@ def to_markdown(result: DiffResult, old: str, new: str) -> str:
         if not changes:
             continue
         lines += [f"## {level} ({len(changes)})", "", "| operation | location | rule | message |", "|---|---|---|---|"]
-        lines += [f"| `{_cell(c.operation)}` | {_cell(c.location)} | `{c.rule}` | {_cell(c.message)} |" for c in changes]
+        lines += [f"| `{_cell(c.operation)}` | {_cell(c.location)} | `{c.rule}` | {_cell(c.message)} |"
+                  for c in changes]
         lines.append("")
     return "\n".join(lines)

@@ -21,5 +21,6 @@ def rule_table_markdown() -> str:
     schema_ids = {f"{kind}-{suffix}" for suffix, *_ in SCHEMA_MATRIX for kind in SCHEMA_KINDS}
     for rule in RULES.values():
         if rule.id not in schema_ids:
-            lines.append(f"| `{rule.id}`{'' if rule.from_oasdiff else ' ' + OURS} | {rule.level} | {rule.description} |")
+            mark = "" if rule.from_oasdiff else f" {OURS}"
+            lines.append(f"| `{rule.id}`{mark} | {rule.level} | {rule.description} |")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,166 @@
+"""The rule table: every change `diff` can report, with its stable id, level and meaning.
+
+This module is data. Ids are oasdiff's where oasdiff has the same check (`from_oasdiff=True`;
+looked up in oasdiff's `checker/localizations_src/en/messages.yaml` and its rule list), else
+ours, named in oasdiff's style. Levels are judged from a client's point of view:
+
+- `breaking`: a client written against OLD can fail against NEW;
+- `may-break`: some clients fail (exhaustive enums, strict parsers, ignored defaults ...);
+- `non-breaking`: every client written against OLD keeps working.
+
+A request is what the client sends (narrowing it breaks), a response what it reads (widening
+it breaks), so schema rules exist once per side with mirrored levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BREAKING, MAY_BREAK, NON_BREAKING = "breaking", "may-break", "non-breaking"
+LEVELS = (BREAKING, MAY_BREAK, NON_BREAKING)  # worst first
+SEVERITY = {BREAKING: 2, MAY_BREAK: 1, NON_BREAKING: 0}
+
+# Where a schema sits decides which side's levels apply and the id's prefix.
+REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY = "request-parameter", "request-property", "response-property"
+SCHEMA_KINDS = (REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    description: str
+    from_oasdiff: bool
+
+
+# Schema rules: suffix, level in a request, level in a response (None: the rule does not exist
+# on that side), description, and the kinds whose id oasdiff has under the same name.
+_P, _Q, _R = REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
+SCHEMA_MATRIX: tuple[tuple[str, str | None, str | None, str, frozenset[str]], ...] = (
+    ("type-changed", BREAKING, BREAKING,
+     "the type changed (request: narrowed or replaced; response: widened or replaced)", frozenset({_P, _Q, _R})),
+    ("type-generalized", NON_BREAKING, None,
+     "the accepted type was widened (e.g. integer to number, or the type restriction dropped)", frozenset({_P, _Q})),
+    ("type-specialized", None, NON_BREAKING,
+     "the returned type was narrowed (e.g. number to integer)", frozenset()),
+    ("became-nullable", NON_BREAKING, BREAKING,
+     "null became allowed (a response value a client dereferenced may now be null)", frozenset({_P, _Q, _R})),
+    ("became-not-nullable", BREAKING, NON_BREAKING,
+     "null is no longer allowed", frozenset({_P, _Q, _R})),
+    ("format-added", MAY_BREAK, NON_BREAKING,
+     "a format was added (request: input narrowed, e.g. `uuid`)", frozenset()),
+    ("format-removed", NON_BREAKING, MAY_BREAK,
+     "the format was dropped (response: values may no longer parse as before)", frozenset()),
+    ("format-changed", MAY_BREAK, MAY_BREAK,
+     "the format changed", frozenset()),
+    ("enum-value-added", NON_BREAKING, MAY_BREAK,
+     "enum values were added (response: clients with exhaustive enums may break)", frozenset({_P, _Q, _R})),
+    ("enum-value-removed", BREAKING, NON_BREAKING,
+     "enum values were removed (request: values clients send are refused)", frozenset({_P, _Q, _R})),
+    ("became-enum", BREAKING, NON_BREAKING,
+     "values were restricted to an enum", frozenset({_P, _Q})),
+    ("enum-unset", NON_BREAKING, MAY_BREAK,
+     "the enum restriction was dropped (response: any value may come back)", frozenset()),
+    ("default-value-changed", MAY_BREAK, NON_BREAKING,
+     "the default was added, removed or changed (request: clients that omit the value get other behaviour)",
+     frozenset({_P, _Q, _R})),
+    ("pattern-added", MAY_BREAK, NON_BREAKING, "a pattern was added", frozenset({_P, _Q, _R})),
+    ("pattern-removed", NON_BREAKING, MAY_BREAK, "the pattern was removed", frozenset({_P, _Q, _R})),
+    ("pattern-changed", MAY_BREAK, MAY_BREAK, "the pattern changed", frozenset({_P, _Q, _R})),
+    ("max-decreased", BREAKING, NON_BREAKING, "maximum lowered (or set where there was none)", frozenset({_P, _Q})),
+    ("max-increased", NON_BREAKING, MAY_BREAK, "maximum raised (or removed)", frozenset({_P, _Q, _R})),
+    ("min-increased", BREAKING, NON_BREAKING, "minimum raised (or set where there was none)", frozenset({_P, _Q})),
+    ("min-decreased", NON_BREAKING, MAY_BREAK, "minimum lowered (or removed)", frozenset({_P, _Q, _R})),
+    ("max-length-decreased", BREAKING, NON_BREAKING, "maxLength lowered (or set)", frozenset({_P, _Q})),
+    ("max-length-increased", NON_BREAKING, MAY_BREAK, "maxLength raised (or removed)", frozenset({_P, _Q, _R})),
+    ("min-length-increased", BREAKING, NON_BREAKING, "minLength raised", frozenset({_P, _Q})),
+    ("min-length-decreased", NON_BREAKING, MAY_BREAK, "minLength lowered (or removed)", frozenset({_P, _Q, _R})),
+    ("max-items-decreased", BREAKING, NON_BREAKING, "maxItems lowered (or set)", frozenset({_P})),
+    ("max-items-increased", NON_BREAKING, MAY_BREAK, "maxItems raised (or removed)", frozenset({_P})),
+    ("min-items-increased", BREAKING, NON_BREAKING, "minItems raised", frozenset({_P, _Q})),
+    ("min-items-decreased", NON_BREAKING, MAY_BREAK, "minItems lowered (or removed)", frozenset({_P, _Q, _R})),
+    ("schema-changed", MAY_BREAK, MAY_BREAK,
+     "another schema keyword changed (union branches, const, multipleOf, exclusive bounds, uniqueItems ...)",
+     frozenset()),
+)
+
+_STRUCTURAL: tuple[tuple[str, str, str, bool], ...] = (
+    # operations
+    ("endpoint-added", NON_BREAKING, "an operation was added", True),
+    ("api-removed-without-deprecation", BREAKING, "an operation was removed (its path keeps other operations)", True),
+    ("api-removed-with-deprecation", MAY_BREAK, "an operation that was deprecated was removed", True),
+    ("api-path-removed-without-deprecation", BREAKING, "a path was removed with all its operations", True),
+    ("api-path-removed-with-deprecation", MAY_BREAK, "a path whose operation was deprecated was removed", True),
+    ("endpoint-deprecated", NON_BREAKING, "an operation was marked deprecated", True),
+    # parameters
+    ("new-required-request-parameter", BREAKING, "a required parameter was added", True),
+    ("new-optional-request-parameter", NON_BREAKING, "an optional parameter was added", True),
+    ("request-parameter-removed", MAY_BREAK,
+     "a parameter was removed (clients still send it; the server may ignore or refuse it)", True),
+    ("request-parameter-became-required", BREAKING, "an optional parameter became required", True),
+    ("request-parameter-became-optional", NON_BREAKING, "a required parameter became optional", True),
+    # request body
+    ("request-body-added-required", BREAKING, "a required request body was added", True),
+    ("request-body-added-optional", NON_BREAKING, "an optional request body was added", True),
+    ("request-body-removed", BREAKING,
+     "the request body was removed (what clients send is no longer part of the contract)", True),
+    ("request-body-became-required", BREAKING, "the request body became required", True),
+    ("request-body-became-optional", NON_BREAKING, "the request body became optional", True),
+    ("request-body-media-type-added", NON_BREAKING, "the request body accepts another media type", True),
+    ("request-body-media-type-removed", BREAKING, "a media type of the request body was removed", True),
+    # request body properties
+    ("new-required-request-property", BREAKING, "a required request property was added", True),
+    ("new-optional-request-property", NON_BREAKING, "an optional request property was added", True),
+    ("request-property-removed", MAY_BREAK,
+     "a request property was removed (clients still send it; the server may ignore or refuse it)", True),
+    ("request-property-became-required", BREAKING, "a request property became required", True),
+    ("request-property-became-optional", NON_BREAKING, "a request property became optional", True),
+    # responses
+    ("response-success-status-added", MAY_BREAK,
+     "a success status was added (clients may not expect it)", True),
+    ("response-success-status-removed", BREAKING, "a success status was removed", True),
+    ("response-non-success-status-added", NON_BREAKING, "an error status was documented", True),
+    ("response-non-success-status-removed", NON_BREAKING,
+     "an error status is no longer documented", True),
+    ("response-media-type-added", NON_BREAKING, "a response media type was added", True),
+    ("response-media-type-removed", BREAKING, "a response media type was removed", True),
+    ("response-header-added", NON_BREAKING, "a response header was documented", True),
+    ("required-response-header-removed", BREAKING, "a required response header was removed", True),
+    ("optional-response-header-removed", MAY_BREAK, "an optional response header was removed", True),
+    # response body properties
+    ("response-optional-property-added", NON_BREAKING, "an optional response property was added", True),
+    ("response-required-property-added", NON_BREAKING, "a required response property was added", True),
+    ("response-optional-property-removed", MAY_BREAK,
+     "an optional response property was removed (clients that read it lose the value)", True),
+    ("response-required-property-removed", BREAKING, "a required response property was removed", True),
+    ("response-property-became-optional", BREAKING,
+     "a response property became optional (clients rely on it being present)", True),
+    ("response-property-became-required", NON_BREAKING, "a response property became required", True),
+)
+
+
+def _build() -> dict[str, Rule]:
+    table: dict[str, Rule] = {}
+    for suffix, request_level, response_level, description, oasdiff_kinds in SCHEMA_MATRIX:
+        for kind in SCHEMA_KINDS:
+            level = response_level if kind == RESPONSE_PROPERTY else request_level
+            if level is None:
+                continue
+            rule_id = f"{kind}-{suffix}"
+            table[rule_id] = Rule(rule_id, level, f"{kind.replace('-', ' ')}: {description}", kind in oasdiff_kinds)
+    for rule_id, level, description, from_oasdiff in _STRUCTURAL:
+        if rule_id in table:
+            raise ValueError(f"duplicate rule id {rule_id}")
+        table[rule_id] = Rule(rule_id, level, description, from_oasdiff)
+    return dict(sorted(table.items()))
+
+
+RULES: dict[str, Rule] = _build()
+
+
+def schema_rule_id(kind: str, suffix: str) -> str:
+    """The id of a schema rule for a kind (`request-parameter`, ...), checked against the table."""
+    rule_id = f"{kind}-{suffix}"
+    if rule_id not in RULES:
+        raise KeyError(f"no rule {rule_id}")
+    return rule_id

@@ -107,7 +107,8 @@ def check_faults(rules: list[tuple[str, dict[str, Any]]]) -> None:
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
-    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535,
+                             help="TCP port (0: any free port; the first line printed names it)."),
     db: str | None = typer.Option(None, "--db", help="SQLite file that survives restarts (default: in memory)."),
     rate_limit: int = typer.Option(10000, "--rate-limit", min=1, help="Requests per second per token."),
     sync_delay: float = typer.Option(0.5, "--sync-delay", min=0.0, max=3600.0,
@@ -145,6 +146,7 @@ def serve(
                                 public_base_url=public_url, faults=[rule for _, rule in rules])
     application = create_app(settings)
     sock = bind(host, port)
+    port = sock.getsockname()[1]
     print(f"monite-emulator {__version__} on http://{host}:{port} (db: {db or 'in memory'}"
           f"{f', {len(rules)} fault rule(s)' if rules else ''})", flush=True)
     serve_forever(application, sock, log_level.value)

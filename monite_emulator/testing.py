@@ -164,6 +164,10 @@ class AsgiEmulator(EmulatorHandle):
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """A synchronous httpx client in-process (Starlette's TestClient, an ``httpx.Client``)."""
-        from starlette.testclient import TestClient
+        import warnings
+
+        with warnings.catch_warnings():  # Starlette would rather see httpx2 installed; httpx works
+            warnings.filterwarnings("ignore", message=".*httpx2")
+            from starlette.testclient import TestClient
 
         return TestClient(self.app, base_url=self.base_url, **kwargs)

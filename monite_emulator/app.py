@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from monite_emulator import __version__
 from monite_emulator.http import errors
-from monite_emulator.http.middleware import MoniteMiddleware
-from monite_emulator.http.routes import router
+from monite_emulator.http.control_routes import router as control_router
+from monite_emulator.http.middleware import RAW_SEND, MoniteMiddleware
+from monite_emulator.http.route_table import RouteTable
+from monite_emulator.http.routes import SPEC_OPERATION_IDS, router
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.settings import EmulatorSettings
 
@@ -18,10 +21,31 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
+class EmulatorApp(FastAPI):
+    """FastAPI that keeps the server's own ``send`` in the scope: a fault rule that drops the
+    connection needs the server's transport, which the middleware stack hides."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[RAW_SEND] = send
+        await super().__call__(scope, receive, send)
+
+
+def route_table() -> RouteTable:
+    """Every route the emulator answers, for the middleware's routing step (404/405 first)."""
+    table = RouteTable()
+    table.add_routes(router.routes, SPEC_OPERATION_IDS)
+    table.add_routes(control_router.routes)
+    for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect"):
+        table.add(path, {"GET"})
+    return table
+
+
+def create_app(settings: EmulatorSettings | None = None) -> EmulatorApp:
     settings = settings or EmulatorSettings()
-    emulator = Emulator(settings)
-    app = FastAPI(
+    table = route_table()
+    emulator = Emulator(settings, operations=table.operation_ids())
+    app = EmulatorApp(
         title="Monite accounting API (emulator)",
         version=__version__,
         description=DESCRIPTION,
@@ -34,11 +58,6 @@ def create_app(settings: EmulatorSettings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.include_router(router)
-    from monite_emulator.control import router as control_router
-
     app.include_router(control_router)
-    table: list[tuple[str, set[str]]] = [(route.path, set(route.methods or ())) for route in router.routes]
-    table += [(route.path, set(route.methods or ())) for route in control_router.routes]
-    table += [("/openapi.json", {"GET"}), ("/docs", {"GET"}), ("/docs/oauth2-redirect", {"GET"})]
     app.add_middleware(MoniteMiddleware, emulator=emulator, route_table=table)
     return app

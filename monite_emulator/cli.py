@@ -1,21 +1,27 @@
 """`monite-emulator`: run the emulator on uvicorn.
 
     monite-emulator [--host 127.0.0.1] [--port 8765] [--db PATH] [--rate-limit N] [--sync-delay S]
+                    [--fault SPEC ...] [--faults FILE]
 
 Bad options print one line and exit 2.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import shlex
 import sys
-
 from enum import Enum
+from pathlib import Path
+from typing import Any
 
 import typer
+import yaml
 from typer.exceptions import Abort, Exit, TyperException
 
 from monite_emulator import __version__
+
 
 class LogLevel(str, Enum):
     critical = "critical"
@@ -25,20 +31,93 @@ class LogLevel(str, Enum):
     debug = "debug"
 
 
+FAULT_HELP = (
+    "A fault rule as space-separated key=value pairs, e.g. 'operation=getLedgerAccount status=503 times=2' "
+    "or 'method=GET path=/v1/ledger_accounts/* drop=true probability=0.1 seed=7' "
+    "(keys: see monite_emulator/README.md, \"Fault rules\"). Repeatable. Reset restores these rules."
+)
+
 app = typer.Typer(add_completion=False, help="Run the local Monite accounting API emulator.")
+
+
+def _scalar(text: str) -> Any:
+    """A key=value value as JSON would carry it: integer, number, boolean, null, else the text."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("null", "none"):
+        return None
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_fault_spec(spec: str) -> dict[str, Any]:
+    """``'operation=getLedgerAccount status=503'`` -> ``{"operation": "getLedgerAccount", "status": 503}``."""
+    rule: dict[str, Any] = {}
+    try:
+        parts = shlex.split(spec)  # quotes keep spaces: message='the platform is down'
+    except ValueError as exc:
+        raise typer.BadParameter(f"{spec!r}: {exc}", param_hint="'--fault'") from None
+    for part in parts:
+        key, sep, value = part.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{spec!r}: expected key=value pairs, got {part!r}", param_hint="'--fault'")
+        rule[key.strip()] = _scalar(value.strip())
+    if not rule:
+        raise typer.BadParameter("an empty fault rule", param_hint="'--fault'")
+    return rule
+
+
+def read_fault_file(path: Path) -> list[dict[str, Any]]:
+    """A YAML (or JSON) file: a list of rules, or a mapping with the list under ``faults``."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise typer.BadParameter(f"cannot read {str(path)!r}: {exc.strerror}", param_hint="'--faults'") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise typer.BadParameter(f"{str(path)!r} is not valid YAML{line}", param_hint="'--faults'") from None
+    if isinstance(data, dict) and set(data) == {"faults"}:
+        data = data["faults"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise typer.BadParameter(f"{str(path)!r} must hold a list of fault rules (mappings), or 'faults:' with one",
+                                 param_hint="'--faults'")
+    return data
+
+
+def check_faults(rules: list[tuple[str, dict[str, Any]]]) -> None:
+    """Validate every rule as the control plane would, naming the option and the bad field."""
+    from monite_emulator.app import route_table
+    from monite_emulator.model.errors import Invalid
+    from monite_emulator.model.faults import FaultBook
+
+    book = FaultBook(route_table().operation_ids())
+    for hint, rule in rules:
+        try:
+            book.add(rule)
+        except Invalid as exc:
+            raise typer.BadParameter(exc.message, param_hint=hint) from None
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
-    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
+    port: int = typer.Option(8765, "--port", min=0, max=65535,
+                             help="TCP port (0: any free port; the first line printed names it)."),
     db: str | None = typer.Option(None, "--db", help="SQLite file that survives restarts (default: in memory)."),
     rate_limit: int = typer.Option(10000, "--rate-limit", min=1, help="Requests per second per token."),
     sync_delay: float = typer.Option(0.5, "--sync-delay", min=0.0, max=3600.0,
                                      help="Seconds before a queued sync/push job is due."),
     public_url: str | None = typer.Option(None, "--public-url",
                                           help="Base URL used in connection_url (default: the request's)."),
-    log_level: LogLevel = typer.Option(LogLevel.warning, "--log-level", help="uvicorn log level."),
+    fault: list[str] = typer.Option([], "--fault", help=FAULT_HELP),
+    faults_file: Path | None = typer.Option(None, "--faults", help="A YAML file with a list of fault rules."),
+    log_level: LogLevel = typer.Option(LogLevel.warning, "--log-level", help="Log level (uvicorn and emulator)."),
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
 ) -> None:
     """Serve the emulator: the API under /v1, the control plane under /_emulator/."""
@@ -49,16 +128,28 @@ def serve(
         parent = os.path.dirname(os.path.abspath(db))
         if not os.path.isdir(parent):
             raise typer.BadParameter(f"directory {parent!r} does not exist", param_hint="'--db'")
-    import uvicorn
+    rules = [(f"'--fault {spec}'", parse_fault_spec(spec)) for spec in fault]
+    if faults_file is not None:
+        rules += [(f"'--faults {faults_file}' rule {n}", rule) for n, rule in enumerate(read_fault_file(faults_file), 1)]
+    check_faults(rules)
 
     from monite_emulator.app import create_app
+    from monite_emulator.serve import bind, serve_forever
     from monite_emulator.settings import EmulatorSettings
 
-    settings = EmulatorSettings(db_path=db, rate_limit_per_second=rate_limit,
-                                sync_delay_seconds=sync_delay, public_base_url=public_url)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("monite-emulator: %(levelname)s: %(message)s"))
+    emulator_log = logging.getLogger("monite_emulator")
+    emulator_log.addHandler(handler)
+    emulator_log.setLevel(log_level.value.upper())
+    settings = EmulatorSettings(db_path=db, rate_limit_per_second=rate_limit, sync_delay_seconds=sync_delay,
+                                public_base_url=public_url, faults=[rule for _, rule in rules])
     application = create_app(settings)
-    print(f"monite-emulator {__version__} on http://{host}:{port} (db: {db or 'in memory'})", flush=True)
-    uvicorn.run(application, host=host, port=port, log_level=log_level.value)
+    sock = bind(host, port)
+    port = sock.getsockname()[1]
+    print(f"monite-emulator {__version__} on http://{host}:{port} (db: {db or 'in memory'}"
+          f"{f', {len(rules)} fault rule(s)' if rules else ''})", flush=True)
+    serve_forever(application, sock, log_level.value)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_CLIENT_ID = "5e7c0a1b-2c3d-4e5f-8a9b-0c1d2e3f4a5b"
 DEFAULT_CLIENT_SECRET = "emulator-secret"
@@ -29,3 +30,5 @@ class EmulatorSettings:
     token_ttl_seconds: int = 1800
     public_base_url: str | None = None
     max_body_bytes: int = 1024 * 1024
+    # Fault rules active from the start and again after every reset (see model/faults.py).
+    faults: list[dict[str, Any]] = field(default_factory=list)

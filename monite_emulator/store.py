@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, entity_id TEXT NOT NULL,
     connection_id TEXT, record_id TEXT, due_at TEXT NOT NULL, created_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs(due_at);
 """
 
 DATA_TABLES = ("tokens", "connections", "synced_records", "tax_rates", "ledger_accounts", "jobs")
@@ -93,6 +94,11 @@ class Store:
                 raise
             self._depth = 0
             self._conn.execute("COMMIT")
+
+    def any_row(self, sql: str, params: tuple = ()) -> bool:
+        """Whether a read-only query returns a row; one statement, no explicit transaction."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone() is not None
 
     def secret(self) -> bytes:
         """The per-store secret that signs pagination tokens (kept in the file with --db)."""

@@ -1,4 +1,7 @@
-"""Shared route dependencies: the emulator, the caller and the entity."""
+"""Shared route dependencies: the emulator, the caller and the entity.
+
+``async`` so FastAPI resolves them on the event loop (a sync dependency costs a thread hop).
+"""
 
 from __future__ import annotations
 
@@ -29,13 +32,14 @@ class EntityContext:
     emulator: Emulator
     principal: Principal
     entity_id: str
+    version: str
 
     def authorize(self) -> None:
         """403 check (A3), after request validation and before business rules."""
         self.emulator.check_entity(self.principal, self.entity_id)
 
 
-def entity_context(
+async def entity_context(
     request: Request,
     x_monite_version: VersionHeader,
     x_monite_entity_id: Annotated[
@@ -43,7 +47,7 @@ def entity_context(
     ],
     _credentials: Annotated[object, Depends(bearer)] = None,
 ) -> EntityContext:
-    return EntityContext(get_emulator(request), request.state.principal, str(x_monite_entity_id))
+    return EntityContext(get_emulator(request), request.state.principal, str(x_monite_entity_id), x_monite_version)
 
 
 Entity = Annotated[EntityContext, Depends(entity_context)]

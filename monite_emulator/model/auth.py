@@ -47,9 +47,14 @@ def authenticate(conn: sqlite3.Connection, token: str, now: str) -> Principal:
     return Principal(row["token"], row["client_id"], row["grant_type"], row["entity_user_id"], row["entity_id"])
 
 
+def is_entity_scoped(principal: Principal) -> bool:
+    """A3/A26: only an entity-user token is limited to one entity; a partner token acts on all (A4)."""
+    return principal.grant_type == "entity_user"
+
+
 def check_entity(conn: sqlite3.Connection, principal: Principal, entity_id: str) -> None:
     """A3/A26: partner tokens act on every entity (A4); an entity-user token acts on its own only."""
-    if principal.grant_type != "entity_user":
+    if not is_entity_scoped(principal):
         return
     if principal.entity_id is None:
         # A26: an entity-user token is bound to the first entity it is used with.

@@ -84,15 +84,17 @@ def create(
     return get(conn, entity_id, cid)
 
 
-def set_status(conn: sqlite3.Connection, row: sqlite3.Row, status: str, now: str) -> sqlite3.Row:
+DEAUTHORIZED_MESSAGE = "The authorization was revoked in the accounting platform; reconnect."
+
+
+def set_status(conn: sqlite3.Connection, row: sqlite3.Row, status: str, now: str,
+               message: str = DEAUTHORIZED_MESSAGE) -> sqlite3.Row:
     errors = "[]"
     info = row["business_info"]
     if status == "connected":
         info = json.dumps(BUSINESS_INFO)
     if status == "deauthorized":
-        errors = json.dumps(
-            [{"message": "The authorization was revoked in the accounting platform; reconnect."}]
-        )
+        errors = json.dumps([{"message": message}])
     conn.execute(
         "UPDATE connections SET status = ?, errors = ?, business_info = ?, updated_at = ? WHERE id = ?",
         (status, errors, info, now, row["id"]),

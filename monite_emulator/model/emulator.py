@@ -1,27 +1,41 @@
-"""The Emulator: the domain model's entry point. Each method is one store transaction."""
+"""The Emulator: the domain model's entry point. Each method is one store transaction.
+
+The API's operations and the control plane's (reset, seed, authorize, jobs, clock, rate
+limit, faults) are all here, so the HTTP layer only parses requests and calls one method.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from monite_emulator.model import auth, connections, ledger_accounts, synced_records, sync_jobs, tax_rates
 from monite_emulator.model.clock import Clock, canon
 from monite_emulator.model.errors import Conflict
+from monite_emulator.model.faults import FaultBook, FaultRule
 from monite_emulator.model.pagination import Query, TokenCodec
 from monite_emulator.model.ratelimit import RateLimiter
 from monite_emulator.settings import EmulatorSettings
 from monite_emulator.store import Store
 
 
+log = logging.getLogger("monite_emulator.faults")
+
+
 class Emulator:
-    def __init__(self, settings: EmulatorSettings | None = None) -> None:
+    def __init__(self, settings: EmulatorSettings | None = None, operations: Iterable[str] = ()) -> None:
+        """`operations`: the operation ids fault rules may name (given by the HTTP layer)."""
         self.settings = settings or EmulatorSettings()
         self.store = Store(self.settings.db_path)
         self.clock = Clock()
         self.codec = TokenCodec(self.store.secret())
         self.limiter = RateLimiter(self.settings.rate_limit_per_second)
         self.sync_delay = float(self.settings.sync_delay_seconds)
+        self.faults = FaultBook(operations)
+        for spec in self.settings.faults:
+            self.faults.add(spec)
 
     # --- time & jobs -------------------------------------------------------------------
     def now(self) -> str:
@@ -31,14 +45,20 @@ class Emulator:
         return canon(self.clock.now() + timedelta(seconds=self.sync_delay))
 
     def run_due_jobs(self) -> int:
+        """Run the sync and push jobs that are due (design: at the start of every request).
+
+        A single indexed read answers "is anything due?", so the common case costs no transaction.
+        """
+        now = self.clock.now()
+        if not self.store.any_row("SELECT 1 FROM jobs WHERE due_at <= ? LIMIT 1", (canon(now),)):
+            return 0
         with self.store.tx() as conn:
-            if conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None:
-                return 0
-            return sync_jobs.run(conn, self.clock.now(), due_only=True)
+            return sync_jobs.run(conn, now, due_only=True, faults=self.faults)
 
     def run_all_jobs(self) -> int:
+        """Run every queued job now, due or not (control plane: POST /_emulator/jobs/run)."""
         with self.store.tx() as conn:
-            return sync_jobs.run(conn, self.clock.now(), due_only=False)
+            return sync_jobs.run(conn, self.clock.now(), due_only=False, faults=self.faults)
 
     # --- auth ----------------------------------------------------------------------------
     def issue_token(self, client_id: str, client_secret: str, grant_type: str,
@@ -58,6 +78,8 @@ class Emulator:
             return auth.authenticate(conn, token, self.now())
 
     def check_entity(self, principal: auth.Principal, entity_id: str) -> None:
+        if not auth.is_entity_scoped(principal):
+            return  # A4: a partner token acts on every entity; nothing to look up
         with self.store.tx() as conn:
             auth.check_entity(conn, principal, entity_id)
 
@@ -143,10 +165,52 @@ class Emulator:
 
     # --- control plane -------------------------------------------------------------------
     def reset(self) -> None:
+        """Empty state, real clock, the configured rate limit and fault rules (those given at start)."""
         self.store.reset()
         self.clock.reset()
-        self.limiter.per_second = self.settings.rate_limit_per_second
+        self.set_rate_limit(self.settings.rate_limit_per_second)
+        self.faults.clear()
+        for spec in self.settings.faults:
+            self.faults.add(spec)
+
+    def set_rate_limit(self, per_second: int) -> int:
+        """A17: the per-token limit per second; counting starts afresh."""
+        self.limiter.per_second = per_second
         self.limiter.clear()
+        return per_second
+
+    def clock_state(self) -> dict[str, Any]:
+        return {"now": self.clock.now().isoformat().replace("+00:00", "Z"), "real_clock": self.clock.is_real}
+
+    def set_clock(self, when: datetime) -> dict[str, Any]:
+        self.clock.set(when)
+        return self.clock_state()
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        self.clock.advance(seconds)
+        return self.clock_state()
+
+    def real_clock(self) -> dict[str, Any]:
+        self.clock.reset()
+        return self.clock_state()
+
+    def add_fault(self, spec: dict[str, Any]) -> dict[str, Any]:
+        rule = self.faults.add(spec)
+        log.info("fault rule %s added: %s", rule.id, rule.to_dict())
+        return rule.to_dict()
+
+    def list_faults(self) -> list[dict[str, Any]]:
+        return [rule.to_dict() for rule in self.faults.list()]
+
+    def remove_fault(self, rule_id: str) -> dict[str, Any]:
+        return self.faults.remove(rule_id).to_dict()
+
+    def clear_faults(self) -> int:
+        return self.faults.clear()
+
+    def http_fault(self, operation_ids: tuple[str, ...], method: str, path: str, template: str) -> FaultRule | None:
+        """The fault rule this API call meets, if any (the HTTP layer answers it)."""
+        return self.faults.http_fault(operation_ids, method, path, template)
 
     def seed(self, entity_id: str, records_per_type: int, tax_rates_n: int, ledger_n: int,
              base_url: str, platform: str = "xero") -> dict[str, Any]:
@@ -177,6 +241,7 @@ class Emulator:
                 "now": self.clock.now().isoformat().replace("+00:00", "Z"),
                 "real_clock": self.clock.is_real,
                 "rate_limit_per_second": self.limiter.per_second,
+                "faults": self.list_faults(),
                 "sync_delay_seconds": self.sync_delay,
                 "entities": entities,
                 "connections": [dict(connections.to_dict(r), entity_id=r["entity_id"]) for r in conns],

@@ -8,12 +8,16 @@ other one (index % 10 == 9) fails permanently, so a push of it ends in ``error``
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from monite_emulator.model import connections, ids
 from monite_emulator.model.clock import canon
+from monite_emulator.model.faults import FaultBook, answer_message
 from monite_emulator.model.synced_records import OBJECT_TYPES
+
+log = logging.getLogger("monite_emulator.faults")
 
 SYNC_RECORDS_PER_TYPE = 10
 SYNC_TAX_RATES = 12
@@ -158,9 +162,17 @@ def pull(conn: sqlite3.Connection, connection: sqlite3.Row, now: datetime, *, se
     upsert_records(conn, entity_id, connection["platform"], records, now, seeded)
     upsert_tax_rates(conn, entity_id, tax_rates, now)
     upsert_ledger_accounts(conn, entity_id, ledger_accounts, now)
-    conn.execute(
-        "UPDATE connections SET last_pull = ?, updated_at = ? WHERE id = ?",
+    conn.execute(  # a pull that succeeds clears the errors of an earlier failed one
+        "UPDATE connections SET last_pull = ?, updated_at = ?, errors = '[]' WHERE id = ?",
         (canon(now), canon(now), connection["id"]),
+    )
+
+
+def fail_sync(conn: sqlite3.Connection, connection: sqlite3.Row, now: datetime, message: str) -> None:
+    """A sync that failed: the connection carries the error; nothing is pulled, last_pull stays."""
+    conn.execute(
+        "UPDATE connections SET errors = ?, updated_at = ? WHERE id = ?",
+        (json.dumps([{"message": message}]), canon(now), connection["id"]),
     )
 
 
@@ -172,8 +184,12 @@ def queue_sync(conn: sqlite3.Connection, connection: sqlite3.Row, now: str, due:
     )
 
 
-def run(conn: sqlite3.Connection, now: datetime, *, due_only: bool) -> int:
-    """Run queued jobs (only the due ones, or all); returns how many ran."""
+def run(conn: sqlite3.Connection, now: datetime, *, due_only: bool, faults: FaultBook | None = None) -> int:
+    """Run queued jobs (only the due ones, or all); returns how many ran.
+
+    Domain fault rules (model/faults.py) can make a sync fail, find the authorization
+    revoked, or make a push fail again.
+    """
     if due_only:
         jobs = conn.execute("SELECT * FROM jobs WHERE due_at <= ? ORDER BY due_at, id", (canon(now),)).fetchall()
     else:
@@ -183,13 +199,20 @@ def run(conn: sqlite3.Connection, now: datetime, *, due_only: bool) -> int:
         conn.execute("DELETE FROM jobs WHERE id = ?", (job["id"],))
         if job["kind"] == "sync":
             row = conn.execute("SELECT * FROM connections WHERE id = ?", (job["connection_id"],)).fetchone()
-            if row is not None and row["status"] == "connected":
-                pull(conn, row, now)
+            if row is None or row["status"] != "connected":
+                continue
+            if _sync_fault(conn, row, now, faults):
+                continue
+            pull(conn, row, now)
         elif job["kind"] == "push":
             rec = conn.execute("SELECT * FROM synced_records WHERE id = ?", (job["record_id"],)).fetchone()
             if rec is None or rec["sync_status"] != "pending":
                 continue
-            if rec["permanent_failure"]:
+            rule = faults.domain_fault("push_error", entity_id=rec["entity_id"], record_id=rec["id"]) if faults else None
+            if rule is not None:
+                log.warning("fault %s (push_error) injected: the push of synced record %s fails", rule.id, rec["id"])
+                errors, status = json.dumps({"message": answer_message(rule)}), "error"
+            elif rec["permanent_failure"]:
                 errors = json.dumps({"message": f"{rec['platform']} rejected the {rec['object_type']} again: "
                                      "emulated permanent failure"})
                 status = "error"
@@ -201,6 +224,24 @@ def run(conn: sqlite3.Connection, now: datetime, *, due_only: bool) -> int:
                 (status, errors, now_s, now_s, now_s, rec["id"]),
             )
     return len(jobs)
+
+
+def _sync_fault(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime, faults: FaultBook | None) -> bool:
+    """Apply a deauthorize or sync_error fault rule to this sync job; whether one applied."""
+    if faults is None:
+        return False
+    keys = {"entity_id": row["entity_id"], "connection_id": row["id"]}
+    rule = faults.domain_fault("deauthorize", **keys)
+    if rule is not None:
+        log.warning("fault %s (deauthorize) injected: the sync of connection %s finds it deauthorized", rule.id, row["id"])
+        connections.set_status(conn, row, "deauthorized", canon(now), answer_message(rule))
+        return True
+    rule = faults.domain_fault("sync_error", **keys)
+    if rule is not None:
+        log.warning("fault %s (sync_error) injected: the sync of connection %s fails", rule.id, row["id"])
+        fail_sync(conn, row, now, answer_message(rule))
+        return True
+    return False
 
 
 def connected_for(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:

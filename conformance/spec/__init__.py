@@ -1,0 +1,1 @@
+"""The contract the suite checks: the base OpenAPI document and its per-version overlays."""

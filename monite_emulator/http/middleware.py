@@ -22,12 +22,14 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monite_emulator.http import versioning
 from monite_emulator.model.errors import DomainError
 from monite_emulator.model.emulator import Emulator
+from monite_emulator.model.versions import PUBLISHED_VERSIONS
 
 log = logging.getLogger("monite_emulator")
 
-KNOWN_VERSIONS = ("2023-09-01", "2024-01-31", "2024-05-25")
+KNOWN_VERSIONS = PUBLISHED_VERSIONS  # A1: any other date is refused
 TOKEN_PATH = "/v1/auth/token"
 _ECHO_MAX = 128
 _PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
@@ -170,6 +172,11 @@ class MoniteMiddleware:
                         400, f"Unsupported API version; known versions: {', '.join(KNOWN_VERSIONS)}",
                         "unsupported_api_version"))
                     return
+                allow = versioning.absent_in_version(version, scope["method"], path)  # A30
+                if allow is not None:
+                    await respond(405, _body(405, f"{scope['method']} {path} is not part of API version {version}"),
+                                  {"Allow": ", ".join(allow)})
+                    return
                 # 4. bearer token (A2); /auth/token needs none
                 if path != TOKEN_PATH:
                     try:
@@ -185,7 +192,7 @@ class MoniteMiddleware:
                 if not decision.allowed:
                     await respond(429, _body(429, "Too many requests; retry after the Retry-After seconds"))
                     return
-            await self.app(scope, replay, send_wrapper)
+            await self.app(scope, replay, versioning.presenting(version if is_api else None, scope, send_wrapper))
         except Exception:  # last resort: never leak a traceback, never hang
             log.exception("unhandled error on %s %s", scope.get("method"), path)
             if not state["started"]:

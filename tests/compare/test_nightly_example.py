@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import click
 import typer.main
 import yaml
 
@@ -15,9 +14,7 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "nightly-drift.yml"
 
 
 def _options(command: str) -> set[str]:
-    group = typer.main.get_command(app)
-    assert isinstance(group, click.Group)
-    sub = group.commands[command]
+    sub = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
     return {name for param in sub.params for name in getattr(param, "opts", [])}
 
 

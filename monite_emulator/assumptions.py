@@ -1,6 +1,6 @@
 """Every choice the documentation does not dictate, by id (docs/design.md, "Assumptions").
 
-A1..A28 are the project's shared assumptions (docs/design.md); A25 onwards came from building the emulator
+A1..A30 are the project's shared assumptions (docs/design.md); A25 onwards came from building the emulator
 (reported to the lead so the spec and suite can adopt or label them). The code cites the ids
 in comments where each is applied.
 """

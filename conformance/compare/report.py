@@ -101,7 +101,7 @@ def _md(text: str) -> str:
 
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f23}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa}code{font-size:13px}.regression td:first-child{color:#b42318;font-weight:600}
 .fixed td:first-child{color:#067647;font-weight:600}.none{color:#067647}
 """
@@ -124,6 +124,6 @@ def render_html(report: dict[str, Any]) -> str:
             f"</title><style>{_CSS}</style></head><body><h1>Monite conformance: compare</h1>"
             f"<p><strong>{e(_headline(report))}</strong></p>"
             f"<table><tr><th></th><th>BASE</th><th>NEW</th></tr>{meta}</table>"
-            + (f"<p><em>{e(note)}</em></p>" if note else "")
+            + (f"<p><em>{e(note).replace('(`observed`)', '(<code>observed</code>)')}</em></p>" if note else "")
             + f"<h2>Differences</h2>{table}<h2>Kinds</h2>"
             f"<table><tr><th>kind</th><th>count</th><th>meaning</th></tr>{kinds}</table></body></html>\n")

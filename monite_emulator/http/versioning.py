@@ -62,11 +62,11 @@ def presenting(version: str | None, scope: Scope, send: Send) -> Send:
             payload = json.loads(body)
         except ValueError:
             payload = None
-        if payload is not None:
+        start = held["start"]
+        if payload is not None:  # (a HEAD answer has no body: its headers stay as they are)
             body = json.dumps(versions.present(version, operation, payload), ensure_ascii=False,
                               allow_nan=False, separators=(",", ":")).encode()
-        start = held["start"]
-        MutableHeaders(scope=start)["content-length"] = str(len(body))
+            MutableHeaders(scope=start)["content-length"] = str(len(body))
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
 

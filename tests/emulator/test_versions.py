@@ -134,3 +134,4 @@ def test_present_leaves_other_operations_and_non_objects_alone() -> None:
     assert versions.present("2023-09-01", versions.LEDGER_GET, [1]) == [1]
     with pytest.raises(ValueError, match="not published"):
         versions.shape_of("2024-05-26")
+

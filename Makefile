@@ -24,8 +24,12 @@ setup-test: $(BIN)/python
 conformance: setup
 	$(BIN)/monite-conformance run
 
+# The base document, then the effective document of every version overlay (spec/versions/).
 lint-spec:
 	npx --no-install spectral lint --fail-severity error --ruleset spec/.spectral.yaml spec/monite-accounting.yaml
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(BIN)/python scripts/effective-specs "$$tmp" >/dev/null && \
+	  npx --no-install spectral lint --fail-severity error --ruleset spec/.spectral.yaml "$$tmp"/*.yaml
 
 lint-imports: setup-test
 	$(BIN)/lint-imports --no-cache

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from conformance.commands import compare as compare_command
 from conformance.commands import diff as diff_command
 from conformance.commands import run as run_command
 from conformance.errors import ConfigError, TargetUnreachable
@@ -31,6 +32,7 @@ def _root() -> None:
 
 run_command.register(app)
 diff_command.register(app)
+compare_command.register(app)
 
 
 def _fail(message: str, code: int) -> int:

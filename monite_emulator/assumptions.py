@@ -1,6 +1,6 @@
 """Every choice the documentation does not dictate, by id (docs/design.md, "Assumptions").
 
-A1..A28 are the project's shared assumptions (docs/design.md); A25 onwards came from building the emulator
+A1..A30 are the project's shared assumptions (docs/design.md); A25 onwards came from building the emulator
 (reported to the lead so the spec and suite can adopt or label them). The code cites the ids
 in comments where each is applied.
 """
@@ -19,9 +19,10 @@ class Assumption(NamedTuple):
 
 
 ASSUMPTIONS: list[Assumption] = [
-    Assumption("A1", "unknown or malformed API version",
-               '400 {"error": {"type": "unsupported_api_version", "message": ...}}',
-               "mirrors the documented missing_api_version error", "http/middleware.py"),
+    Assumption("A1", "an API version outside the published list (a well-formed date or not)",
+               '400 {"error": {"type": "unsupported_api_version", "message": ...}} listing the published versions',
+               "mirrors the documented missing_api_version error; /v1's answer to other dates is undocumented",
+               "http/middleware.py, model/versions.py"),
     Assumption("A2", "missing, malformed, unknown or expired bearer token", "401 error body",
                "seeds 001 and 004 list 401", "model/auth.py, http/middleware.py"),
     Assumption("A3", "a token that may not act on the entity", "403 error body",
@@ -92,6 +93,17 @@ ASSUMPTIONS: list[Assumption] = [
     Assumption("A28", "how soon a pushed record leaves 'pending'",
                "at the next job tick (sync_delay_seconds, default 0.5 s; at once with POST /_emulator/jobs/run)",
                "the docs give no time; the suite waits up to 120 s on other targets", "model/sync_jobs.py"),
+    Assumption("A29", "the shape of a published version without docs of its own for these endpoints",
+               "a version older than the base (2024-05-25) takes the nearest documented shape at or after it "
+               "(2022-11-16..2023-06-04 look like 2023-09-01, 2024-01-31 like 2024-05-25); a newer one the "
+               "nearest at or before it (2025-06-23 looks like 2024-05-25)",
+               "features arrive with new versions; only the 2023-09-01 ledger-account docs differ",
+               "model/versions.py (the spec: conformance/spec/versions.py)"),
+    Assumption("A30", "an operation the requested version does not have (2023-09-01 and older: POST "
+               "/ledger_accounts, PATCH and DELETE /ledger_accounts/{id})",
+               "405 with Allow listing the methods the version has for the path and an error body, checked "
+               "right after the version (before the token)", "A9's rule, per version: the path exists, the method not",
+               "http/versioning.py, http/middleware.py"),
 ]
 
 BY_ID = {a.id: a for a in ASSUMPTIONS}

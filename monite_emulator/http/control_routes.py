@@ -34,6 +34,7 @@ from monite_emulator.model import ids
 from monite_emulator.model.clock import parse_datetime
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.errors import Invalid, NotFound
+from monite_emulator.model.versions import PUBLISHED_VERSIONS
 
 router = APIRouter(prefix="/_emulator", include_in_schema=False)
 
@@ -95,7 +96,7 @@ async def describe(request: Request) -> Any:
     return {
         "emulator": "monite-accounting",
         "version": __version__,
-        "api_versions": ["2023-09-01", "2024-01-31", "2024-05-25"],
+        "api_versions": list(PUBLISHED_VERSIONS),
         "client_id": emu.settings.client_id,
         "calls": CALLS,
     }

@@ -32,16 +32,18 @@ import anyio
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monite_emulator.http import versioning
 from monite_emulator.http.route_table import Match, RouteTable
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.errors import DomainError
 from monite_emulator.model.faults import FaultRule, answer_message
 from monite_emulator.model.ratelimit import Decision
+from monite_emulator.model.versions import PUBLISHED_VERSIONS
 
 log = logging.getLogger("monite_emulator")
 fault_log = logging.getLogger("monite_emulator.faults")
 
-KNOWN_VERSIONS = ("2023-09-01", "2024-01-31", "2024-05-25")
+KNOWN_VERSIONS = PUBLISHED_VERSIONS  # A1: any other date is refused
 TOKEN_PATH = "/v1/auth/token"
 FAULT_HEADER = "x-emulator-fault"
 RAW_SEND = "monite_emulator.server_send"  # scope key: the server's own send (see app.EmulatorApp)
@@ -124,11 +126,13 @@ class MoniteMiddleware:
                     answer = await self.inject_fault(call)
                     if call.body is None:  # the fault dropped the connection
                         return
-                    answer = answer or self.check_version(call) or self.authenticate(call) or self.limit_rate(call)
+                    answer = (answer or self.check_version(call) or self.check_operation_in_version(call)
+                              or self.authenticate(call) or self.limit_rate(call))
             if answer is not None:
                 await self.respond(answer, send_decorated)
                 return
-            await self.app(scope, self.replay(call, receive), send_decorated)
+            presented = versioning.presenting(call.version if call.is_api else None, scope, send_decorated)
+            await self.app(scope, self.replay(call, receive), presented)
         except httpx.RemoteProtocolError:  # a dropped connection, in-process (see drop_connection)
             raise
         except Exception:  # last resort: never leak a traceback, never hang
@@ -227,6 +231,14 @@ class MoniteMiddleware:
             return _error(400, f"Unsupported API version; known versions: {', '.join(KNOWN_VERSIONS)}",
                           "unsupported_api_version")
         return None
+
+    def check_operation_in_version(self, call: Call) -> Answer | None:
+        """A30: an operation the request's version does not have is a 405 with its Allow list."""
+        allow = versioning.absent_in_version(call.version, call.method, call.path)
+        if allow is None:
+            return None
+        return _error(405, f"{call.method} {call.path} is not part of API version {call.version}",
+                      headers={"Allow": ", ".join(allow)})
 
     # --- 6. bearer token (A2); /auth/token needs none ---------------------------------------------------
     def authenticate(self, call: Call) -> Answer | None:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 from monite_emulator.app import create_app
 from monite_emulator.model import auth
 from monite_emulator.model.emulator import Emulator
+from monite_emulator.model.versions import PUBLISHED_VERSIONS
 from tests.faults.rewrite import Answer, rewrite_responses
 
 Query = list[tuple[str, str]]
@@ -279,6 +280,66 @@ def rate_limit_headers_missing() -> Any:
     return rewrite_responses(create_app(), rewrite)
 
 
+# --- 12. versions -------------------------------------------------------------------------------
+def rewrite_versions(app: Any, rewrite: Callable[[str, str, str], str]) -> Any:
+    """An ASGI app that passes `app` each request with x-monite-version replaced by `rewrite(method, path, version)`."""
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            headers = []
+            for name, value in scope.get("headers", []):
+                if name.lower() == b"x-monite-version":
+                    value = rewrite(scope["method"], scope["path"], value.decode("latin-1")).encode("latin-1")
+                headers.append((name, value))
+            scope = dict(scope, headers=headers)
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def version_echo_pinned() -> Any:
+    """12: every response says X-Monite-Version 2024-05-25, whatever version was asked for."""
+
+    def rewrite(answer: Answer) -> None:
+        if answer.path.startswith("/v1/") and answer.header("x-monite-version"):
+            answer.set_header("x-monite-version", "2024-05-25")
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+def only_documented_versions() -> Any:
+    """12: only the three versions of the docs trees are accepted (the published older ones are refused)."""
+
+    def rewrite(answer: Answer) -> None:
+        sent = dict((name.decode().lower(), value.decode()) for name, value in answer.scope.get("headers", []))
+        version = sent.get("x-monite-version")
+        if answer.path.startswith("/v1/") and version and version not in ("2023-09-01", "2024-01-31", "2024-05-25") \
+                and answer.status < 400:
+            answer.status = 400
+            answer.set_json({"error": {"type": "unsupported_api_version", "message": "Unsupported API version"}})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
+def unlisted_version_is_latest() -> Any:
+    """12: a well-formed date outside the published list is served as the latest version (not A1's 400)."""
+    def rewrite(method: str, path: str, version: str) -> str:
+        well_formed = len(version) == 10 and version[4] == version[7] == "-" and version.replace("-", "").isdigit()
+        return "2024-05-25" if well_formed and version not in PUBLISHED_VERSIONS else version
+
+    return rewrite_versions(create_app(), rewrite)
+
+
+def old_version_writes_ledger() -> Any:
+    """12: version 2023-09-01 (and older) can create, update and delete ledger accounts (not A30's 405)."""
+
+    def rewrite(method: str, path: str, version: str) -> str:
+        writes = method in ("POST", "PATCH", "DELETE") and path.startswith("/v1/ledger_accounts")
+        return "2024-05-25" if writes and version <= "2023-09-01" else version
+
+    return rewrite_versions(create_app(), rewrite)
+
+
 # --- without a control plane: a target the suite cannot arrange -------------------------------
 def without_control_plane() -> Any:
     """The clean emulator seen as a remote target: nothing to seed, no clock, no jobs to run."""
@@ -321,4 +382,8 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
                             ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],
+    "test_12_versions": [("version_echo_pinned", "test_every_published_version_is_answered_and_echoed"),
+                         ("only_documented_versions", "test_every_published_version_is_answered_and_echoed"),
+                         ("unlisted_version_is_latest", "test_a_date_outside_the_published_list"),
+                         ("old_version_writes_ledger", "test_operations_a_version_lacks")],
 }

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.http.client import MoniteClient
+from conformance.http.client import DEFAULT, MoniteClient
 from conformance.target.control import EmulatorControl
 from conformance.suite.scenarios.cleanup import Cleanup
 
@@ -90,8 +90,9 @@ def create_ledger_account(client: MoniteClient, cleanup: Cleanup, body: dict[str
     return response
 
 
-def delete_ledger_account_if_present(client: MoniteClient, account_id: str) -> None:
-    response = client.delete(f"/ledger_accounts/{account_id}")
+def delete_ledger_account_if_present(client: MoniteClient, account_id: str, version: Any = DEFAULT) -> None:
+    """DELETE the account (at `version`, default the run's); already gone is fine."""
+    response = client.delete(f"/ledger_accounts/{account_id}", version=version)
     if not (200 <= response.status_code < 300 or response.status_code == 404):
         raise RuntimeError(f"DELETE /ledger_accounts/{account_id} answered {response.status_code}")
 

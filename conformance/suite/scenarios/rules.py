@@ -172,5 +172,20 @@ RATE_LIMIT_VALUE = assumption("A17", "RateLimit-Limit reports the per-second lim
 CLIENT_BACKS_OFF = documented(
     "docs: api/concepts/rate-limiting", "a client that waits Retry-After seconds gets through")
 
+# --- 12. versions ----------------------------------------------------------------------
+VERSION_ECHOES_REQUESTED = documented(
+    "docs: api/concepts/versioning; docs: api/concepts/http-headers",
+    "every response carries X-Monite-Version back: the version the request asked for")
+DOCUMENTED_VERSION_ACCEPTED = documented(
+    "seeds 000, 001, 002 (their requests send 2024-01-31, 2024-05-25, 2023-09-01); docs: api/concepts/versioning",
+    "a version the docs use for these endpoints is accepted (200)")
+PUBLISHED_VERSION_ACCEPTED = assumption(
+    "A29", "every version of the published APIVersion list is accepted (200), with the nearest documented shape")
+UNLISTED_VERSION_REFUSED = assumption(
+    "A1", "a well-formed date outside the published list gives 400 with error.type unsupported_api_version")
+ABSENT_OPERATION_405 = assumption(
+    "A30", "an operation the version lacks (2023-09-01: POST /ledger_accounts, PATCH/DELETE /ledger_accounts/{id}) "
+    "gives 405 with Allow: GET, HEAD")
+
 ALL_RULES: dict[str, Rule] = {name: value for name, value in globals().items() if isinstance(value, Rule)}
 ASSUMPTION_RULES: dict[str, Rule] = {k: v for k, v in ALL_RULES.items() if v.kind == "assumption"}

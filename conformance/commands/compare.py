@@ -1,0 +1,74 @@
+"""`monite-conformance compare BASE NEW`: what changed between two runs (the nightly drift watch).
+
+Exit codes: 0 nothing to fail on; 1 a difference `--fail-on` names (default: a regression);
+2 a usage error or a BASE/NEW that is not a run's summary.json (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from conformance.compare.differences import REGRESSION_KINDS, compare_runs
+from conformance.compare.report import build, write_all
+from conformance.compare.runs import RunUnreadable, load_run
+from conformance.errors import ConfigError
+from conformance.redaction import redact
+
+SHOWN = 20
+
+
+class FailOn(str, Enum):
+    regression = "regression"
+    any = "any"
+    none = "none"
+
+
+def compare(
+    base: Annotated[Path, typer.Argument(help="the run to compare against: a report folder or its summary.json")],
+    new: Annotated[Path, typer.Argument(help="the run to judge: a report folder or its summary.json")],
+    report_dir: Annotated[Path | None, typer.Option(
+        help="where compare.json, compare.md and compare.html go [default: NEW's report folder]")] = None,
+    fail_on: Annotated[FailOn, typer.Option(
+        help="exit 1 on a regression (pass → fail), on any difference, or never")] = FailOn.regression,
+) -> int:
+    """Compare two runs: verdicts, statuses, fields, headers and observations per operation."""
+    try:
+        base_run, new_run = load_run(base), load_run(new)
+    except RunUnreadable as exc:
+        raise ConfigError(str(exc)) from None
+    differences = compare_runs(base_run, new_run)
+    report = build(base_run, new_run, differences)
+    folder = report_dir if report_dir is not None else new_run.folder
+    try:
+        written = write_all(folder, report)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the comparison to {folder}: {exc.strerror or exc}") from None
+
+    console = Console(file=sys.stdout, highlight=False)
+    total = report["counts"]["total"]
+    say = lambda text, style="": console.print(escape(redact(text)), style=style or None, soft_wrap=True)  # noqa: E731
+    say(f"compare: {base_run.source} → {new_run.source}: "
+        + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"), "bold")
+    for difference in differences[:SHOWN]:
+        style = "red" if difference.kind in REGRESSION_KINDS else ("green" if difference.kind == "fixed" else "")
+        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}", style)
+    if total > SHOWN:
+        say(f"  … and {total - SHOWN} more (see compare.md)")
+    say("reports: " + ", ".join(str(path) for path in written))
+
+    if fail_on is FailOn.any and differences:
+        return 1
+    if fail_on is FailOn.regression and any(d.kind in REGRESSION_KINDS for d in differences):
+        return 1
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compare")(compare)

@@ -1,0 +1,1 @@
+"""`monite-conformance compare`: what changed between two runs' summary.json files."""

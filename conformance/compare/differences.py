@@ -1,0 +1,244 @@
+"""The differences between two runs, each with a stable kind.
+
+Every kind is one small rule over the two summaries. Verdicts come from `tests` (and
+`failures` for the status a failed test got); statuses per operation from the coverage matrix
+(`operations`) and, when present, the observed contract (`observed`); fields, types,
+nullability and headers only from the observed contract, and only for an operation and status
+both runs saw (a status that appeared is one difference, not one per field).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.compare.runs import Run
+
+GOOD, BAD = {"passed"}, {"failed", "error"}
+
+# kind -> what it means (README and the reports list them in this order)
+KINDS: dict[str, str] = {
+    "regression": "a test passed in BASE and failed in NEW",
+    "fixed": "a test failed in BASE and passed in NEW",
+    "outcome-changed": "a test's outcome changed otherwise (skipped, accepted, xfail)",
+    "test-added": "a test ran in NEW only",
+    "test-removed": "a test ran in BASE only",
+    "status-appeared": "an operation answered a status in NEW that it did not in BASE",
+    "status-vanished": "an operation answered a status in BASE that it did not in NEW",
+    "field-appeared": "a response field seen in NEW only (same operation and status)",
+    "field-vanished": "a response field seen in BASE only (same operation and status)",
+    "type-changed": "a response field was seen with other JSON types",
+    "nullable-changed": "a response field was null in one run only",
+    "header-appeared": "a response header seen in NEW only (same operation and status)",
+    "header-vanished": "a response header seen in BASE only (same operation and status)",
+    "observation-appeared": "an observation reported in NEW only",
+    "observation-vanished": "an observation reported in BASE only",
+    "observation-changed": "the same observation says something else",
+}
+REGRESSION_KINDS = frozenset({"regression"})
+_ORDER = {kind: index for index, kind in enumerate(KINDS)}
+
+
+@dataclass(frozen=True)
+class Difference:
+    operation: str  # operationId, "" when the difference is about no single operation
+    kind: str
+    detail: str
+    status: str | None = None
+    subject: str | None = None  # the test id, JSON path, header or observation rule
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"operation": self.operation, "kind": self.kind, "detail": self.detail}
+        if self.status is not None:
+            out["status"] = self.status
+        if self.subject is not None:
+            out["subject"] = self.subject
+        return out
+
+
+def compare_runs(base: Run, new: Run) -> list[Difference]:
+    """Every difference, in a stable order (operation, kind, status, subject)."""
+    found: list[Difference] = []
+    for rule in RULES:
+        found.extend(rule(base.summary, new.summary))
+    return sorted(found, key=lambda d: (d.operation, _ORDER[d.kind], d.status or "", d.subject or "", d.detail))
+
+
+# --- verdicts of tests ------------------------------------------------------------------------
+def _tests(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {test["id"]: test for test in summary.get("tests", []) if isinstance(test, dict) and "id" in test}
+
+
+def _failures(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["test"]: f for f in summary.get("failures", []) if isinstance(f, dict) and "test" in f}
+
+
+def _operation_of(test: dict[str, Any], failure: dict[str, Any] | None) -> str:
+    """The operation a test is about: its failure's, else its only one, else ""."""
+    if failure and failure.get("operation"):
+        return str(failure["operation"])
+    operations = test.get("operations") or []
+    return operations[0] if len(operations) == 1 else ""
+
+
+def _failure_status(failure: dict[str, Any] | None) -> str | None:
+    exchange = (failure or {}).get("exchange") or {}
+    status = exchange.get("status_code")
+    return str(status) if status is not None else None
+
+
+def _first_line(text: Any) -> str:
+    text = str(text or "").strip()
+    return text.splitlines()[0][:300] if text else ""
+
+
+def verdicts(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    before, after = _tests(base), _tests(new)
+    failed_before, failed_after = _failures(base), _failures(new)
+    for test_id in sorted(set(before) & set(after)):
+        was, now = before[test_id].get("outcome"), after[test_id].get("outcome")
+        if was == now:
+            continue
+        if was in GOOD and now in BAD:
+            failure = failed_after.get(test_id)
+            status = _failure_status(failure)
+            reason = _first_line((failure or {}).get("reason"))
+            yield Difference(_operation_of(after[test_id], failure), "regression",
+                             f"{test_id}: {was} → {now}" + (f" (answered {status})" if status else "")
+                             + (f": {reason}" if reason else ""), status, test_id)
+        elif was in BAD and now in GOOD:
+            failure = failed_before.get(test_id)
+            yield Difference(_operation_of(before[test_id], failure), "fixed", f"{test_id}: {was} → {now}",
+                             _failure_status(failure), test_id)
+        else:
+            yield Difference(_operation_of(after[test_id], failed_after.get(test_id)), "outcome-changed",
+                             f"{test_id}: {was} → {now}", None, test_id)
+    for test_id in sorted(set(after) - set(before)):
+        test = after[test_id]
+        yield Difference(_operation_of(test, failed_after.get(test_id)), "test-added",
+                         f"{test_id} ({test.get('outcome')}) runs in NEW only", None, test_id)
+    for test_id in sorted(set(before) - set(after)):
+        test = before[test_id]
+        yield Difference(_operation_of(test, failed_before.get(test_id)), "test-removed",
+                         f"{test_id} ({test.get('outcome')}) ran in BASE only", None, test_id)
+
+
+# --- statuses per operation -------------------------------------------------------------------
+def _statuses(summary: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """operationId -> {status: responses seen} (matrix cells with responses, plus observed statuses)."""
+    seen: dict[str, dict[str, int]] = {}
+    for operation, row in summary.get("operations", {}).items():
+        if not isinstance(row, dict):
+            continue
+        cells = {**(row.get("statuses") or {}), **(row.get("undocumented_statuses") or {})}
+        for status, cell in cells.items():
+            count = cell.get("responses", 0) if isinstance(cell, dict) else 0
+            if count:
+                seen.setdefault(operation, {})[str(status)] = count
+    for operation, statuses in (summary.get("observed") or {}).items():
+        for status in statuses:
+            seen.setdefault(operation, {}).setdefault(str(status), 0)
+    return seen
+
+
+def statuses(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    before, after = _statuses(base), _statuses(new)
+    for operation in sorted(set(before) | set(after)):
+        was, now = before.get(operation, {}), after.get(operation, {})
+        for status in sorted(set(now) - set(was)):
+            yield Difference(operation, "status-appeared", f"{operation} answered {status} in NEW"
+                             + (f" ({now[status]} responses)" if now[status] else "") + ", not in BASE", status)
+        for status in sorted(set(was) - set(now)):
+            yield Difference(operation, "status-vanished", f"{operation} answered {status} in BASE"
+                             + (f" ({was[status]} responses)" if was[status] else "") + ", not in NEW", status)
+
+
+# --- the observed contract: fields, types, nullability, headers -------------------------------
+def _both_observed(base: dict[str, Any], new: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    before, after = base.get("observed"), new.get("observed")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return
+    for operation in sorted(set(before) & set(after)):
+        for status in sorted(set(before[operation]) & set(after[operation])):
+            yield operation, str(status), before[operation][status], after[operation][status]
+
+
+def fields(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    for operation, status, was, now in _both_observed(base, new):
+        old_fields, new_fields = was.get("fields") or {}, now.get("fields") or {}
+        for path in sorted(set(new_fields) - set(old_fields)):
+            yield Difference(operation, "field-appeared",
+                             f"{operation} {status}: {path} ({_types(new_fields[path])}) in NEW only", status, path)
+        for path in sorted(set(old_fields) - set(new_fields)):
+            yield Difference(operation, "field-vanished",
+                             f"{operation} {status}: {path} ({_types(old_fields[path])}) in BASE only", status, path)
+        for path in sorted(set(old_fields) & set(new_fields)):
+            old_types, new_types = sorted(old_fields[path].get("types") or []), sorted(new_fields[path].get("types") or [])
+            if old_types != new_types:
+                yield Difference(operation, "type-changed", f"{operation} {status}: {path} was "
+                                 f"{_types(old_fields[path])}, is {_types(new_fields[path])}", status, path)
+            old_null, new_null = bool(old_fields[path].get("null_seen")), bool(new_fields[path].get("null_seen"))
+            if old_null != new_null:
+                yield Difference(operation, "nullable-changed", f"{operation} {status}: {path} was null "
+                                 f"{'in BASE only' if old_null else 'in NEW only'}", status, path)
+
+
+def _types(field: dict[str, Any]) -> str:
+    return "|".join(sorted(field.get("types") or [])) or "no type"
+
+
+def headers(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    for operation, status, was, now in _both_observed(base, new):
+        old_headers = {str(h).lower() for h in was.get("headers") or []}
+        new_headers = {str(h).lower() for h in now.get("headers") or []}
+        for header in sorted(new_headers - old_headers):
+            yield Difference(operation, "header-appeared", f"{operation} {status}: header {header} in NEW only",
+                             status, header)
+        for header in sorted(old_headers - new_headers):
+            yield Difference(operation, "header-vanished", f"{operation} {status}: header {header} in BASE only",
+                             status, header)
+
+
+# --- observations -----------------------------------------------------------------------------
+def _observations(summary: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    out = {}
+    for obs in summary.get("observations", []):
+        if isinstance(obs, dict):
+            out[(str(obs.get("test", "")), str(obs.get("rule", "")))] = obs
+    return out
+
+
+def observations(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    before, after = _observations(base), _observations(new)
+    tests = {**_tests(base), **_tests(new)}
+
+    def operation(key: tuple[str, str], obs: dict[str, Any]) -> str:
+        return str(obs.get("operation") or _operation_of(tests.get(key[0], {}), None))
+
+    def subject(key: tuple[str, str]) -> str:
+        return f"{key[1]} @ {key[0]}" if key[1] else key[0]
+
+    for key in sorted(set(after) - set(before)):
+        yield Difference(operation(key, after[key]), "observation-appeared",
+                         _first_line(after[key].get("message")), None, subject(key))
+    for key in sorted(set(before) - set(after)):
+        yield Difference(operation(key, before[key]), "observation-vanished",
+                         _first_line(before[key].get("message")), None, subject(key))
+    for key in sorted(set(before) & set(after)):
+        if before[key].get("message") != after[key].get("message"):
+            yield Difference(operation(key, after[key]), "observation-changed",
+                             f"was: {_first_line(before[key].get('message'))} — now: "
+                             f"{_first_line(after[key].get('message'))}", None, subject(key))
+
+
+RULES: tuple[Callable[[dict[str, Any], dict[str, Any]], Iterable[Difference]], ...] = (
+    verdicts, statuses, fields, headers, observations)
+
+
+def counts(differences: list[Difference]) -> dict[str, int]:
+    out = {kind: 0 for kind in KINDS}
+    for difference in differences:
+        out[difference.kind] += 1
+    out["total"] = len(differences)
+    return out

@@ -1,0 +1,73 @@
+"""The HTTP side of API versions: which documented operation a request is, and the response
+body presented for the request's version (monite_emulator.model.versions decides what)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.routing import compile_path
+from starlette.types import Message, Scope, Send
+
+from monite_emulator.model import versions
+
+PREFIX = "/v1"
+_TABLE: list[tuple[re.Pattern[str], str, str]] = []  # (path regex, method, operation)
+for _operation in versions.OPERATIONS:
+    _method, _path = _operation.split(" ", 1)
+    _TABLE.append((compile_path(PREFIX + _path)[0], _method, _operation))
+
+
+def operation_of(method: str, path: str) -> str | None:
+    """The documented operation ("METHOD /path") a request is, if any (HEAD counts as GET)."""
+    method = "GET" if method == "HEAD" else method
+    return next((op for regex, m, op in _TABLE if m == method and regex.match(path)), None)
+
+
+def absent_in_version(version: str, method: str, path: str) -> list[str] | None:
+    """A30: when `version` lacks the operation, the methods it has for the path (the Allow list)."""
+    operation = operation_of(method, path)
+    if operation is None or versions.has_operation(version, operation):
+        return None
+    allowed = {m for regex, m, op in _TABLE if regex.match(path) and versions.has_operation(version, op)}
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
+
+
+def presenting(version: str | None, scope: Scope, send: Send) -> Send:
+    """`send`, or a `send` that rewrites a successful JSON body into `version`'s shape."""
+    operation = operation_of(scope["method"], scope["path"]) if version else None
+    if version is None or operation is None or not versions.reshapes(version, operation):
+        return send
+    held: dict[str, Any] = {"start": None, "chunks": []}
+
+    async def send_presented(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            if not 200 <= message["status"] < 300:
+                await send(message)
+                return
+            held["start"] = message
+            return
+        if message["type"] != "http.response.body" or held["start"] is None:
+            await send(message)
+            return
+        held["chunks"].append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(held["chunks"])
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            payload = None
+        start = held["start"]
+        if payload is not None:  # (a HEAD answer has no body: its headers stay as they are)
+            body = json.dumps(versions.present(version, operation, payload), ensure_ascii=False,
+                              allow_nan=False, separators=(",", ":")).encode()
+            MutableHeaders(scope=start)["content-length"] = str(len(body))
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    return send_presented

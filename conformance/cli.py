@@ -28,6 +28,7 @@ try:  # Typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - older Typer on the real click
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
+from conformance.commands import proxy as proxy_command
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.redaction import redact
 
@@ -54,6 +55,9 @@ class Suite(str, Enum):
 @app.callback()
 def _root() -> None:
     """Conformance suite for Monite's accounting-integration API."""
+
+
+proxy_command.register(app)
 
 
 @app.command()

@@ -47,6 +47,14 @@ def service(proxy: RunningProxy) -> "Service":
     return Service(proxy.base_url)
 
 
+@pytest.fixture(scope="module")
+def module_proxy(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
+    """One proxy for a module whose tests judge only the violations their own calls add."""
+    httpx.post(f"{emulator}/_emulator/reset").raise_for_status()
+    with running_proxy(Upstream(f"{emulator}/v1", is_emulator=True), tmp_path_factory.mktemp("reports")) as running:
+        yield running
+
+
 def seed(origin: str, entity: str = ENTITY, **counts: int) -> dict[str, Any]:
     """Data for `entity` through the emulator's control plane (not through the proxy)."""
     answer = httpx.post(f"{origin}/_emulator/entities/{entity}/seed", json=counts)

@@ -8,7 +8,8 @@ for every caller and follow its own defaults, and its URL and header merging cos
 raw (still encoded) body of the answer. Bodies are streamed; up to `BODY_LIMIT` of each is kept
 for the checks, which run once the answer has gone back (`Inspector.inspect`).
 
-`/_proxy/report` (GET or POST) writes the reports now; nothing under `/_proxy/` is forwarded.
+`/_proxy/report` (GET or POST) writes the reports now, `GET /_proxy/status` gives the counts
+so far (a readiness check too); nothing under `/_proxy/` is forwarded.
 """
 
 from __future__ import annotations
@@ -122,10 +123,18 @@ class ProxyApp:
             print(redact(f"monite-conformance proxy: {request.label}: {what}"), file=sys.stderr, flush=True)
 
     async def _control(self, scope: Scope, send: Send) -> None:
-        if scope["path"].rstrip("/") == CONTROL_PREFIX + "report" and scope["method"] in ("GET", "POST"):
+        name, method = scope["path"].rstrip("/")[len(CONTROL_PREFIX):], scope["method"]
+        if name == "report" and method in ("GET", "POST"):
             await _send_json(send, 200, self.write_reports())
+        elif name == "status" and method == "GET":
+            traffic = self.inspector.recorder.snapshot()
+            await _send_json(send, 200, {"upstream": self.upstream.base_url, "exchanges": traffic.exchanges,
+                                         "request_violations": traffic.counts["request"],
+                                         "response_violations": traffic.counts["response"],
+                                         "observations": traffic.counts["observations"]})
         else:
-            await _send_json(send, 404, {"error": {"message": "the proxy's own calls: GET or POST /_proxy/report"}})
+            await _send_json(send, 404, {"error": {"message": "the proxy's own calls: GET /_proxy/status, "
+                                                              "GET or POST /_proxy/report"}})
 
 
 async def _read_body(receive: Receive) -> bytes | AsyncIterator[bytes] | None:

@@ -156,6 +156,16 @@ def test_calls_outside_the_api_pass_through_unjudged(proxy: RunningProxy, servic
     assert traffic.outside_api == {"GET /_emulator": 1} and traffic.violations == []
 
 
+def test_the_proxys_own_calls_are_not_forwarded(proxy: RunningProxy, service: Service) -> None:
+    root = proxy.base_url.removesuffix("/v1")
+    service.get("/accounting_connections", without=("x-monite-entity-id",))
+    proxy.session.settled_traffic()
+    status = httpx.get(f"{root}/_proxy/status").json()
+    assert status["exchanges"] == 2 and status["request_violations"] == 1  # the token, then the call
+    assert httpx.get(f"{root}/_proxy/other").status_code == 404
+    assert proxy.session.settled_traffic().exchanges == 2
+
+
 def test_an_upstream_that_goes_away_gives_the_service_a_502(emulator: str, tmp_path: Any) -> None:
     from conformance.proxy.server import running_proxy
     from conformance.proxy.upstream import Upstream

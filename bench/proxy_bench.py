@@ -8,8 +8,8 @@ median and p99 of each, the median added by the proxy, and the CPU time the prox
 spent per request (from /proc: its own work, which machine load does not inflate). The proxy is then stopped with
 SIGTERM; its exit code and counts show that the traffic was judged (and found clean).
 
-    python bench/proxy_bench.py                      # 2000 requests each way, GET /ledger_accounts/{id}
-    python bench/proxy_bench.py --requests 5000 --path list
+    python bench/proxy_bench.py                      # 3 rounds of 2000 requests each way, GET /ledger_accounts/{id}
+    python bench/proxy_bench.py --rounds 5 --requests 1000 --path list
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -68,12 +68,34 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def _round(clients: dict[str, httpx.Client], target: str, requests: int, proxy_pid: int) -> dict[str, Any]:
+    """`requests` each way in alternating blocks: the timings, and the proxy's CPU per request."""
+    timings: dict[str, list[float]] = {"direct": [], "proxy": []}
+    proxy_cpu = 0.0
+    for block in range(requests // BLOCK * 2):
+        name = "direct" if block % 2 == 0 else "proxy"
+        client = clients[name]
+        cpu_before = _cpu_seconds(proxy_pid)
+        for _ in range(BLOCK):
+            started = time.perf_counter()
+            answer = client.get(target)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{name}: {answer.status_code} {answer.text[:200]}")
+        if name == "proxy":
+            proxy_cpu += _cpu_seconds(proxy_pid) - cpu_before
+    return {"timings": timings, "cpu_ms": proxy_cpu / len(timings["proxy"]) * 1000,
+            "load": os.getloadavg()[0]}
+
+
 @app.command()
 def main(
-    requests: Annotated[int, typer.Option(min=BLOCK, help="requests each way")] = 2000,
+    requests: Annotated[int, typer.Option(min=BLOCK, help="requests each way per round")] = 2000,
+    rounds: Annotated[int, typer.Option(min=1, help="rounds (same processes); each is reported")] = 3,
     path: Annotated[str, typer.Option(help="'one': GET /ledger_accounts/{id}; 'list': GET /ledger_accounts?limit=12")]
     = "one",
 ) -> None:
+    load_before = os.getloadavg()
     port = _free_port()
     bin_dir = Path(sys.executable).parent
     emulator, _ = _start([str(bin_dir / "monite-emulator"), "--port", str(port)], "monite-emulator")
@@ -82,6 +104,7 @@ def main(
                           "--port", "0", "--report-dir", str(report_dir)], "monite-conformance proxy:")
     proxy_base = line.split()[2]
     direct_base = f"http://127.0.0.1:{port}/v1"
+    results = []
     try:
         with httpx.Client(timeout=30) as control:
             control.post(f"http://127.0.0.1:{port}/_emulator/entities/{ENTITY}/seed", json={}).raise_for_status()
@@ -91,45 +114,35 @@ def main(
             headers = {"x-monite-version": VERSION, "x-monite-entity-id": ENTITY, "Authorization": f"Bearer {token}"}
             first = control.get(f"{direct_base}/ledger_accounts", headers=headers).json()["data"][0]["id"]
         target = f"/ledger_accounts/{first}" if path == "one" else "/ledger_accounts?limit=12"
-        timings: dict[str, list[float]] = {"direct": [], "proxy": []}
         with httpx.Client(base_url=direct_base, headers=headers) as direct, \
                 httpx.Client(base_url=proxy_base, headers=headers) as proxied:
             clients = {"direct": direct, "proxy": proxied}
-            for name, client in clients.items():  # warm up: connections, caches, the proxy's pool
+            for client in clients.values():  # warm up: connections, caches, the proxy's pool
                 for _ in range(50):
                     client.get(target).raise_for_status()
-            proxy_cpu = 0.0
-            for block in range(requests // BLOCK * 2):
-                name = "direct" if block % 2 == 0 else "proxy"
-                client = clients[name]
-                cpu_before = _cpu_seconds(proxy.pid) if name == "proxy" else 0.0
-                for _ in range(BLOCK):
-                    started = time.perf_counter()
-                    answer = client.get(target)
-                    timings[name].append((time.perf_counter() - started) * 1000)
-                    if answer.status_code != 200:
-                        raise RuntimeError(f"{name}: {answer.status_code} {answer.text[:200]}")
-                if name == "proxy":
-                    proxy_cpu += _cpu_seconds(proxy.pid) - cpu_before
+            results = [_round(clients, target, requests, proxy.pid) for _ in range(rounds)]
     finally:
         proxy.send_signal(signal.SIGTERM)
         proxy_exit = proxy.wait(timeout=30)
         emulator.send_signal(signal.SIGTERM)
         emulator.wait(timeout=30)
-    summary = json.loads((report_dir / "summary.json").read_text())
-    counts = summary["counts"]
-    direct_median, proxy_median = statistics.median(timings["direct"]), statistics.median(timings["proxy"])
-    print(f"GET {target} · {requests} sequential keep-alive requests each way · Python {platform.python_version()} · "
-          f"{os.cpu_count()} CPUs · load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    counts = json.loads((report_dir / "summary.json").read_text())["counts"]
+    print(f"GET {target.split('?')[0].rsplit('/', 1)[0] + '/{id}' if path == 'one' else target} · {rounds} rounds of "
+          f"{requests} sequential keep-alive requests each way · Python {platform.python_version()} · "
+          f"{os.cpu_count()} CPUs · load average before {load_before[0]:.2f}")
     print()
-    print("| path | median ms | p99 ms |")
-    print("|---|---:|---:|")
-    for name in ("direct", "proxy"):
-        print(f"| {name} | {statistics.median(timings[name]):.3f} | {_percentile(timings[name], 0.99):.3f} |")
+    print("| round | direct median ms | proxy median ms | added median ms | direct p99 ms | proxy p99 ms "
+          "| proxy CPU ms/request | load average |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    added = []
+    for number, result in enumerate(results, 1):
+        direct_ms, proxy_ms = result["timings"]["direct"], result["timings"]["proxy"]
+        added.append(statistics.median(proxy_ms) - statistics.median(direct_ms))
+        print(f"| {number} | {statistics.median(direct_ms):.3f} | {statistics.median(proxy_ms):.3f} | {added[-1]:.3f} | "
+              f"{_percentile(direct_ms, 0.99):.3f} | {_percentile(proxy_ms, 0.99):.3f} | {result['cpu_ms']:.3f} | "
+              f"{result['load']:.2f} |")
     print()
-    print(f"Added by the proxy: **{proxy_median - direct_median:.3f} ms** median "
-          f"(p99 {_percentile(timings['proxy'], 0.99) - _percentile(timings['direct'], 0.99):.3f} ms).")
-    print(f"Proxy CPU time (user + system): {proxy_cpu / len(timings['proxy']) * 1000:.3f} ms per request.")
+    print(f"Added by the proxy, median of the rounds: **{statistics.median(added):.3f} ms**.")
     print(f"Proxy exit {proxy_exit} after SIGTERM; it judged {counts['exchanges']} exchanges: "
           f"{counts['request_violations']} request and {counts['response_violations']} response violations.")
 

@@ -45,6 +45,10 @@ def proxy(
     target = probe_upstream(parse_upstream(upstream))
     folder = report_dir or _default_folder()
     try:
+        folder.mkdir(parents=True, exist_ok=True)  # now, not at exit: a bad folder is a usage error
+    except OSError as exc:
+        raise ConfigError(f"cannot write reports to {folder}: {exc.strerror or exc}") from None
+    try:
         sock = bind_loopback(port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None

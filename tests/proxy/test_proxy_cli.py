@@ -120,6 +120,15 @@ def test_a_bad_option_is_one_line_and_exit_2(args: tuple[str, ...], message: str
     assert message in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_a_report_folder_that_cannot_be_made_is_exit_2(emulator: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert _main("proxy", "--upstream", f"{emulator}/v1", "--port", "0", "--report-dir", str(blocker / "r")) == 2
+    err = capsys.readouterr().err
+    assert "cannot write reports to" in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_an_upstream_that_does_not_answer_is_one_line_and_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert _main("proxy", "--upstream", f"http://127.0.0.1:{free_port()}/v1", "--port", "0") == 3
     err = capsys.readouterr().err

@@ -1,1 +1,1 @@
-"""The monite-conformance sub-commands; conformance.commands.run assembles them into one app."""
+"""The monite-conformance sub-commands; conformance.cli assembles them into one app."""

@@ -26,14 +26,21 @@ class Exchange:
     @classmethod
     def from_response(cls, response: httpx.Response) -> "Exchange":
         request = response.request
+        return cls.from_parts(request.method, str(request.url), dict(request.headers), request.content,
+                              response.status_code, dict(response.headers), response.content)
+
+    @classmethod
+    def from_parts(cls, method: str, url: str, request_headers: dict[str, str], request_body: bytes,
+                   status_code: int, response_headers: dict[str, str], response_body: bytes) -> "Exchange":
+        """An exchange seen elsewhere than in an httpx client (the proxy), redacted the same way."""
         return cls(
-            method=request.method,
-            url=redact(str(request.url)),
-            request_headers=redact_headers(dict(request.headers)),
-            request_body=_shown(request.content),
-            status_code=response.status_code,
-            response_headers=redact_headers(dict(response.headers)),
-            response_body=_shown(response.content),
+            method=method,
+            url=redact(url),
+            request_headers=redact_headers(request_headers),
+            request_body=_shown(request_body),
+            status_code=status_code,
+            response_headers=redact_headers(response_headers),
+            response_body=_shown(response_body),
         )
 
     def to_curl(self) -> str:

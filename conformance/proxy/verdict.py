@@ -1,0 +1,36 @@
+"""The proxy's verdict and exit code: `--fail-on request|response|any` says which side's violations count.
+
+A dependent service in CI usually wants `request` (its own calls are what it controls);
+`response` and `any` also fail on what the upstream answered. Observations (assumption
+deviations of an upstream that is not our emulator) never count.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports FailOn for its options; keep that import light
+    from conformance.proxy.recorder import Traffic
+
+EXIT_CLEAN, EXIT_VIOLATIONS = 0, 1
+
+
+class FailOn(str, Enum):
+    request = "request"
+    response = "response"
+    any = "any"
+
+
+def counted(traffic: Traffic, fail_on: FailOn) -> int:
+    """How many violations the chosen side(s) had."""
+    request, response = traffic.counts["request"], traffic.counts["response"]
+    return {FailOn.request: request, FailOn.response: response, FailOn.any: request + response}[fail_on]
+
+
+def verdict(traffic: Traffic, fail_on: FailOn) -> str:
+    return "violations" if counted(traffic, fail_on) else "clean"
+
+
+def exit_code(traffic: Traffic, fail_on: FailOn) -> int:
+    return EXIT_VIOLATIONS if counted(traffic, fail_on) else EXIT_CLEAN

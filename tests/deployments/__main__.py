@@ -5,6 +5,7 @@
 - `run NAME [--rate-limit N] [--how cli|pytest] [--out DIR] [-- suite args]`: serve it, run the whole
   suite (quick profile) against it, write DIR/outcome.json (failures, observations, pre-existing
   resources changed and by which request, leftovers, wall time) and print a digest.
+- `digest DIR...`: the failures of CLI runs (DIR/report/summary.json) grouped by cause, as Markdown.
 - `list`: the deployment names.
 """
 
@@ -17,7 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.deployments import timeline
 from tests.deployments.launcher import serve
+from tests.deployments.digest import markdown
 from tests.deployments.registry import DEPARTS_FROM, DEPLOYMENTS
 from tests.deployments.runs import Outcome, run_with_cli, run_with_pytest
 from tests.deployments.sandbox import UNLIMITED_RATE
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.deployments")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list")
+    commands.add_parser("digest").add_argument("dirs", nargs="+", type=Path)
     for name in ("serve", "run"):
         command = commands.add_parser(name)
         command.add_argument("deployment", choices=sorted(DEPLOYMENTS))
@@ -58,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--out", type=Path, default=None)
             command.add_argument("suite_args", nargs="*")
     args = parser.parse_args(argv)
+    if args.command == "digest":
+        for folder in args.dirs:
+            print(f"## {folder.name}\n\n{markdown(json.loads((folder / 'report' / 'summary.json').read_text()))}\n")
+        return 0
     if args.command == "list":
         print("\n".join(DEPLOYMENTS))
         return 0
@@ -74,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         runner = run_with_cli if args.how == "cli" else run_with_pytest
         outcome = runner(served, out, *args.suite_args)
     data = outcome_json(args.deployment, args.rate_limit, outcome)
+    tests = timeline.read(out / "timeline.jsonl")
+    with (out / "requests.jsonl").open("w", encoding="utf-8") as handle:
+        for entry in served.log.requests:
+            handle.write(json.dumps({"t": round(entry.started, 3), "request": entry.line(),
+                                     "test": timeline.which_test(tests, entry.started)}) + "\n")
     (out / "outcome.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"{args.deployment} ({args.how}): exit {outcome.returncode}, {len(outcome.failures)} failures, "
           f"{len(outcome.observations)} observations, {len(outcome.changed)} pre-existing changed, "

@@ -8,7 +8,8 @@ plain pytest), must give:
 
 - exit 0 and no failure: the variant follows the docs, so any failure is a false alarm;
 - observations naming the assumption the variant departs from (CLI: summary.json);
-- every pre-existing connection, ledger account, synced record and tax rate exactly as before;
+- every pre-existing connection, ledger account, synced record and tax rate exactly as before,
+  and no state-changing request (disconnect, sync, push, PATCH, DELETE) naming one of them sent;
 - nothing the run created left behind.
 
 These tests state the target; against today's suite they fail (issue 9 lists why).
@@ -91,8 +92,12 @@ def problems_of(case: Case, outcome: Outcome) -> list[str]:
         problems += [f"  {change.describe()[:300]}" for change in outcome.changed[:SHOWN]]
         problems.append("  by these requests:")
         for entry, test in outcome.changing_requests[:SHOWN]:
-            job = f" (the job queued by {entry.queued_by.line()})" if entry.queued_by else ""
+            job = f" (a job queued by {entry.queued_by.line()} ran at its start)" if entry.queued_by else ""
             problems.append(f"  {entry.line()}{job} in {test}")
+    if outcome.touching_requests:
+        problems.append(f"{len(outcome.touching_requests)} state-changing requests named a pre-existing resource "
+                        "(only resources the run created may be changed):")
+        problems += [f"  {entry.line()} in {test}" for entry, test in outcome.touching_requests[:SHOWN]]
     if outcome.left_behind:
         problems.append(f"{len(outcome.left_behind)} created resources left behind:")
         problems += [f"  {leftover.describe()}" for leftover in outcome.left_behind[:SHOWN]]

@@ -125,10 +125,13 @@ def test_request_log_pins_a_change_on_its_request_and_a_job_on_its_sync() -> Non
         http.get("/accounting_tax_rates")  # the due sync job runs at the start of this request
         lines = [(entry.line(), entry.queued_by.line() if entry.queued_by else None)
                  for entry in served.log.changing()]
+        touching = [entry.line() for entry in served.log.touching()]
     assert lines[0] == (f"PATCH /v1/ledger_accounts/{account['id']} -> 200", None)
     assert lines[1] == ("GET /v1/accounting_tax_rates -> 200",
                         f"POST /v1/accounting_connections/{connection['id']}/sync -> 202")
     assert len(lines) == 2
+    assert touching == [f"PATCH /v1/ledger_accounts/{account['id']} -> 200",
+                        f"POST /v1/accounting_connections/{connection['id']}/sync -> 202"]
     assert {c.kind for c in served.changed()} >= {"ledger_account", "connection", "synced_record"}
     assert served.env["MONITE_BASE_URL"] == served.base_url and served.base_url.endswith("/v1")
 

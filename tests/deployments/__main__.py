@@ -44,6 +44,7 @@ def outcome_json(name: str, rate_limit: int, outcome: Outcome) -> dict:
              "changes": [change.describe() for change in entry.changes]}
             for entry, test in outcome.changing_requests
         ],
+        "touching_requests": [{"request": entry.line(), "test": test} for entry, test in outcome.touching_requests],
         "counts": (outcome.summary or {}).get("counts"),
     }
 
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "outcome.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     print(f"{args.deployment} ({args.how}): exit {outcome.returncode}, {len(outcome.failures)} failures, "
           f"{len(outcome.observations)} observations, {len(outcome.changed)} pre-existing changed, "
-          f"{len(outcome.left_behind)} left behind, {outcome.requests} requests, {outcome.seconds:.1f} s -> {out}")
+          f"{len(outcome.left_behind)} left behind, {len(outcome.touching_requests)} writes naming pre-existing, {outcome.requests} requests, {outcome.seconds:.1f} s -> {out}")
     return 0
 
 

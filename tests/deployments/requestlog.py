@@ -34,8 +34,11 @@ class Logged:
     query: str
     status: int = 0
     changes: list[Change] = field(default_factory=list)
-    queued_by: "Logged | None" = None  # the sync/push whose job ran during this (safe) request
+    # The last sync/push before this request, when a queued job may have run at its start: the
+    # changes are then that job's (all of them, if this request is safe or was refused).
+    queued_by: "Logged | None" = None
     settled: bool = False  # changes computed
+    names_preexisting: bool = False  # a state-changing method on a path naming a pre-existing resource
 
     def line(self) -> str:
         query = f"?{self.query}" if self.query else ""
@@ -50,6 +53,7 @@ class RequestLog:
         self.emulator = emulator
         self.entity_ids = entity_ids
         self.preexisting = Snapshot({key: {} for key in preexisting.rows})  # only the keys matter
+        self.preexisting_ids = {rid for _, rid in preexisting.rows}
         self.requests: list[Logged] = []
         self._lock = threading.Lock()
         self._last_queueing: Logged | None = None
@@ -62,7 +66,10 @@ class RequestLog:
             entry = Logged(len(self.requests), time.time(), scope["method"], scope["path"],
                            scope.get("query_string", b"").decode("latin-1"))
             self.requests.append(entry)
-        watch = scope["method"] not in SAFE_METHODS or jobs_pending(self.emulator)
+        segments = set(entry.path.split("/"))
+        entry.names_preexisting = entry.method not in SAFE_METHODS and bool(segments & self.preexisting_ids)
+        pending = jobs_pending(self.emulator)
+        watch = scope["method"] not in SAFE_METHODS or pending
         before = take(self.emulator, self.entity_ids) if watch else None
 
         def settle() -> None:
@@ -70,7 +77,7 @@ class RequestLog:
                 after = take(self.emulator, self.entity_ids)
                 entry.changes = [change for change in changed(before, after)
                                  if (change.kind, change.id) in self.preexisting.rows]
-                if entry.changes and entry.method in SAFE_METHODS:
+                if entry.changes and pending:
                     entry.queued_by = self._last_queueing
             entry.settled = True
 
@@ -91,3 +98,8 @@ class RequestLog:
     def changing(self) -> list[Logged]:
         """The requests during which a pre-existing resource changed."""
         return [entry for entry in self.requests if entry.changes]
+
+    def touching(self) -> list[Logged]:
+        """State-changing requests that named a pre-existing resource (issue 9: none may be sent),
+        whatever the answer: a refused one was still an attempt on the user's data."""
+        return [entry for entry in self.requests if entry.names_preexisting]

@@ -40,6 +40,7 @@ class Outcome:
     changed: list[Change]
     left_behind: list[Leftover]
     changing_requests: list[tuple[Logged, str]]  # (request, test id that sent it)
+    touching_requests: list[tuple[Logged, str]]  # state-changing requests naming a pre-existing resource
     requests: int
     summary: dict[str, Any] | None = None  # the CLI's summary.json
     report_dir: Path | None = None
@@ -102,8 +103,9 @@ def _outcome(how: str, served: Served, returncode: int, seconds: float, failures
              observations: list[dict[str, Any]], timeline_file: Path) -> Outcome:
     tests = timeline.read(timeline_file)
     changing = [(entry, timeline.which_test(tests, entry.started)) for entry in served.log.changing()]
+    touching = [(entry, timeline.which_test(tests, entry.started)) for entry in served.log.touching()]
     return Outcome(how, returncode, seconds, failures, observations, served.changed(), served.left_behind(),
-                   changing, len(served.log.requests))
+                   changing, touching, len(served.log.requests))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -24,7 +24,7 @@ from tests.deployments.launcher import Served
 from tests.deployments.requestlog import Logged
 from tests.deployments.snapshot import Change, Leftover
 
-OBSERVATION_KEY = "monite_observation"  # conformance.observations.OBSERVATION_KEY
+OBSERVATION_KEY = "monite_observation"  # conformance.rules.kinds.OBSERVATION_KEY
 RUN_TIMEOUT = 900.0
 
 

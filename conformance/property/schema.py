@@ -19,6 +19,7 @@ from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP
 from conformance.http.auth import TokenProvider
 from conformance.property.profiles import PROFILES, schemathesis_config
 from conformance.spec.files import load_spec, spec_path
+from conformance.spec.versions import UnknownVersion, effective_spec
 from conformance.target.targets import IN_PROCESS_ORIGIN, in_process_app
 
 
@@ -34,12 +35,21 @@ def phase_schema(phase: str) -> BaseSchema:
     """The spec with only `phase` enabled, under this run's profile and seed."""
     run = run_config.current()
     config = schemathesis_config(PROFILES[run.profile], phase, run.seed, base_url=_base_url(run.target))
-    # The spec is parsed once per process (load_spec); schemathesis gets its own copy.
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(load_spec()), config=config)
+    # The contract of the run's API version (base spec + that version's overlay); its own copy.
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(_contract_of(run.api_version)), config=config)
     schema.location = spec_path().absolute().as_uri()
     # Set before `parametrize()` clones the schema: the clones' probes must reach the app too.
     schema.app = in_process_app(run.target)
     return schema
+
+
+def _contract_of(version: str) -> dict:
+    """The effective spec of `version`; a date outside the published list is checked against
+    the base document (what such a date gets is itself an assumption, A1)."""
+    try:
+        return effective_spec(version)
+    except UnknownVersion:
+        return load_spec()
 
 
 def requires_bearer(case: Case) -> bool:

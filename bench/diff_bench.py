@@ -156,7 +156,7 @@ def measure_in_process(old: dict[str, Any], new: dict[str, Any], repeat: int) ->
 
 def measure_cli(old_file: Path, new_file: Path) -> tuple[float, int]:
     """One fresh `monite-conformance diff` process: start, read both files, diff, write the json."""
-    command = [sys.executable, "-m", "conformance.commands.run", "diff", str(old_file), str(new_file), "--all-paths",
+    command = [sys.executable, "-m", "conformance.cli", "diff", str(old_file), str(new_file), "--all-paths",
                "--format", "json", "--output", str(SCRATCH / "diff.json")]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)

@@ -204,7 +204,7 @@ def test_ctrl_c_exits_130_and_still_writes_partial_reports(tmp_path: Path) -> No
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITE_")}
     env.update(PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, "-m", "conformance.commands.run", "run", "--report-dir", str(tmp_path / "out")],
+    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path / "out")],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -38,7 +38,7 @@ from conformance.property.arrange import fresh_seeded_entity
 from conformance.property.sending import CaseSender
 from conformance.property.compat import Failure, run_phase
 from conformance.property.profiles import PROFILES
-from conformance.property.schema import authorize
+from conformance.property.schema import BearerToken
 from conformance.property.profiles import schemathesis_config
 from conformance.spec.files import load_spec
 from conformance.spec.files import spec_path
@@ -373,7 +373,7 @@ def failures_against(variant: str) -> set[str]:
             settings = schemathesis_config(PROFILES["quick"], phase, DEFAULT_SEED, base_url=target.base_url)
             schemas[phase] = schemathesis.openapi.from_dict(load_spec(), config=settings)
             schemas[phase].app = target.app
-            authorize(schemas[phase], tokens)
+            schemas[phase].auth(refresh_interval=None)(BearerToken)
         for phase, operation_id in SELECTED:
             fresh_seeded_entity(control, tokens, target.entity_id)
             try:

@@ -16,7 +16,6 @@ from schemathesis import AuthContext, BaseSchema, Case
 
 from conformance import config as run_config
 from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP
-from conformance.http.auth import TokenProvider
 from conformance.property.profiles import PROFILES, schemathesis_config
 from conformance.spec.files import load_spec, spec_path
 from conformance.spec.versions import UnknownVersion, effective_spec
@@ -40,6 +39,7 @@ def phase_schema(phase: str) -> BaseSchema:
     schema.location = spec_path().absolute().as_uri()
     # Set before `parametrize()` clones the schema: the clones' probes must reach the app too.
     schema.app = in_process_app(run.target)
+    schema.auth(refresh_interval=None)(BearerToken)
     return schema
 
 
@@ -59,20 +59,23 @@ def requires_bearer(case: Case) -> bool:
     return bool(security)
 
 
-def authorize(schema: BaseSchema, tokens: TokenProvider) -> None:
-    """Make `tokens` the bearer token of every case of `schema` that needs one.
+# What the auth provider puts in a case; the sender swaps in the session's token when it sends.
+TOKEN_PLACEHOLDER = "monite-session-token"
 
-    No caching by schemathesis (`refresh_interval=None`): the TokenProvider is the one cache,
-    so invalidating it (after an emulator reset, on a 401) takes effect at once.
+
+class BearerToken:
+    """Schemathesis auth provider: `Authorization: Bearer <token>` on every case whose operation
+    declares security.
+
+    Schemathesis applies auth while it generates cases, and it generates some (the coverage
+    phase) at collection, before any fixture has a token: the provider marks the case, and
+    `CaseSender.prepare` puts the session's current token in its place, so an expired or
+    reset token is never baked into a case.
     """
 
-    class BearerToken:
-        def get(self, case: Case, context: AuthContext) -> str | None:
-            return tokens.token() if requires_bearer(case) else None
+    def get(self, case: Case, context: AuthContext) -> str | None:
+        return TOKEN_PLACEHOLDER if requires_bearer(case) else None
 
-        def set(self, case: Case, data: str | None, context: AuthContext) -> None:
-            if data is not None:
-                case.headers["Authorization"] = f"Bearer {data}"
-
-    schema.auth.unregister()
-    schema.auth(refresh_interval=None)(BearerToken)
+    def set(self, case: Case, data: str | None, context: AuthContext) -> None:
+        if data is not None:
+            case.headers["Authorization"] = f"Bearer {data}"

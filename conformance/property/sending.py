@@ -22,6 +22,7 @@ from schemathesis import BaseSchema, Case, HookContext, Response
 from conformance.evidence import observer
 from conformance.http.auth import TokenProvider
 from conformance.http.pacing import send_paced
+from conformance.property.schema import TOKEN_PLACEHOLDER
 from conformance.safety import guard
 from conformance.redaction import register_secret
 from conformance.target.targets import Target
@@ -105,6 +106,8 @@ class CaseSender:
     def prepare(self, case: Case) -> None:
         pin_identity(case, self.target)
         drop_generated_pagination_token(case)
+        if case.headers and case.headers.get("Authorization") == f"Bearer {TOKEN_PLACEHOLDER}":
+            case.headers["Authorization"] = f"Bearer {self.tokens.token()}"
 
     def send(self, case: Case, via_link: bool = False, **kwargs: Any) -> Response:
         """Send `case` (prepared) to the target, waiting out 429s and replaying once with a

@@ -10,10 +10,13 @@ and again at the end of the session (also after a failure, a crash of the test o
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from conformance import config as run_config
 from conformance.config import PROFILES, SUITES, RunConfig
@@ -93,6 +96,15 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[CONFIG_KEY] = resolved
     run_config.set_current(resolved)
+    _hypothesis_outside_the_working_directory()
+
+
+def _hypothesis_outside_the_working_directory() -> None:
+    """Hypothesis writes nothing into the user's working directory (the property schemas are
+    built at collection, before any fixture runs): its home is a fresh temporary folder, unless
+    HYPOTHESIS_STORAGE_DIRECTORY says otherwise. No example database is used at all."""
+    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        set_hypothesis_home_dir(tempfile.mkdtemp(prefix="monite-hypothesis-"))
 
 
 def run_config_of(config: pytest.Config) -> RunConfig:

@@ -77,8 +77,7 @@ def hide_control_plane(app: FastAPI) -> FastAPI:
     for middleware in app.user_middleware:
         if middleware.cls is MoniteMiddleware:
             table = middleware.kwargs["route_table"]
-            middleware.kwargs["route_table"] = [(path, methods) for path, methods in table
-                                                if not path.startswith(CONTROL_PREFIX)]
+            table.routes[:] = [route for route in table.routes if not route.template.startswith(CONTROL_PREFIX)]
     return app
 
 

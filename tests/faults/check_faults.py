@@ -163,7 +163,7 @@ EXPECTED: dict[str, tuple[str, frozenset[str]]] = {
 def rate_limited() -> Any:
     from monite_emulator.settings import EmulatorSettings
 
-    return create_app(EmulatorSettings(rate_limit_per_second=20))
+    return create_app(EmulatorSettings(rate_limit_per_second=3))
 
 
 def clean() -> Any:

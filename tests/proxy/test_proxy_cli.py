@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.target.targets import free_port
+from tests.proxy.ports import free_port
 from tests.proxy.conftest import Service, seed
 
 REPO = Path(__file__).resolve().parents[2]

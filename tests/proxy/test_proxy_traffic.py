@@ -169,7 +169,7 @@ def test_the_proxys_own_calls_are_not_forwarded(proxy: RunningProxy, service: Se
 def test_an_upstream_that_goes_away_gives_the_service_a_502(emulator: str, tmp_path: Any) -> None:
     from conformance.proxy.server import running_proxy
     from conformance.proxy.upstream import Upstream
-    from conformance.target.targets import free_port
+    from tests.proxy.ports import free_port
 
     with running_proxy(Upstream(f"http://127.0.0.1:{free_port()}/v1"), tmp_path) as proxy:
         answer = Service(proxy.base_url).http.get("/accounting_connections",

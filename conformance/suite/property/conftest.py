@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
 
 import conformance.checks  # noqa: F401  (registers the Monite checks with schemathesis)
 from conformance.http.auth import TokenProvider
@@ -20,7 +19,7 @@ from conformance.property.arrange import (
 )
 from conformance.property.sending import CaseSender
 from conformance.property.profiles import PHASES, PROFILES, Profile
-from conformance.property.schema import authorize, phase_schema
+from conformance.property.schema import phase_schema
 from conformance.property.sending import observe_calls
 from conformance.target.targets import Target
 
@@ -53,13 +52,6 @@ def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report: 
     _redact_failure_text(report)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _hypothesis_storage_in_run_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Hypothesis writes nothing outside this run's temporary folder (no database is used at all)."""
-    if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        set_hypothesis_home_dir(tmp_path_factory.getbasetemp() / "hypothesis")
-
-
 @pytest.fixture(scope="session")
 def property_profile(monite_profile: str) -> Profile:
     return PROFILES[monite_profile]
@@ -69,9 +61,7 @@ def property_profile(monite_profile: str) -> Profile:
 def case_sender(monite_target: Target, monite_tokens: TokenProvider) -> Iterator[CaseSender]:
     """Sends the cases of every phase to this session's target, with its token, observed."""
     for phase in PHASES:
-        schema = phase_schema(phase)
-        authorize(schema, monite_tokens)
-        observe_calls(schema)
+        observe_calls(phase_schema(phase))
     sender = CaseSender(monite_target, monite_tokens)
     yield sender
     stats_file = os.environ.get(STATS_ENV)

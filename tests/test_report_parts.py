@@ -13,7 +13,7 @@ from conformance.redaction import register_secret
 from conformance.verdict.baseline import find, load_baseline
 from conformance.report.matrix import FAILED, MISSING, NOT_DOCUMENTED, PASSED, build_matrix
 from conformance.spec.catalog import spec_catalog
-from conformance.verdict.results import RunResults, TestRecord, schemathesis_headline
+from conformance.verdict.results import RunResults, TestRecord, failure_headline
 from conformance.report.scrub import RedactingWriter, scrub_text
 from conformance.pytest_plugin.selection import TestScope, keep
 
@@ -97,13 +97,18 @@ def test_a_failure_counts_against_the_operation_and_status_it_is_about() -> None
     assert rows["getTaxRate"].cells["201"].state == NOT_DOCUMENTED
 
 
-def test_schemathesis_failures_get_a_readable_headline() -> None:
-    text = ("  | schemathesis.core.failures.FailureGroup: Schemathesis found 1 distinct failure\n  | \n"
-            "  | - ST201 Schema-violating request accepted\n  | \n"
-            "  |     Invalid data should have been rejected\n  |     Expected: 400, 422\n"
-            "  |     Invalid component: in body - name: Incorrect type\n  | \n  | [201] Created:\n")
-    assert schemathesis_headline(text) == ("Schema-violating request accepted: Invalid data should have been "
-                                           "rejected · Invalid component: in body - name: Incorrect type")
+def test_schemathesis_failures_get_a_headline_from_their_structured_titles() -> None:
+    """The checks' failures arrive as data (schemathesis' filter_failure hook), not as text to parse."""
+    from types import SimpleNamespace
+
+    report = SimpleNamespace(longrepr=None, longreprtext="a long rendered traceback")
+    findings = [{"check": "Failure", "title": "Schema-violating request accepted",
+                 "message": "Invalid data should have been rejected\nExpected: 400, 422"},
+                {"check": "Failure", "title": "Schema-violating request accepted",
+                 "message": "Invalid data should have been rejected\nExpected: 400, 422"}]
+    assert failure_headline(report, findings) == ("Schema-violating request accepted: "
+                                                  "Invalid data should have been rejected")
+    assert failure_headline(report, []) == "a long rendered traceback"
 
 
 def test_secrets_are_masked_also_escaped_and_across_writes() -> None:

@@ -176,10 +176,17 @@ def _operation_id(case: Case) -> str:
 
 
 def observe_calls(schema: BaseSchema) -> None:
-    """Every response to a case of `schema` goes to the evidence observer (public after_call hook)."""
+    """Every response to a case of `schema`, and every check failure, goes to the evidence
+    observer (schemathesis' public `after_call` and `filter_failure` hooks)."""
 
     def after_call(context: HookContext, case: Case, response: Response) -> None:
         observer.observe(response)
 
+    def filter_failure(context: HookContext, failure: Any, case: Case, response: Response) -> bool:
+        """Every check failure, as structured data (title, message) for the report; all kept."""
+        observer.finding(type(failure).__name__, str(failure.title), str(getattr(failure, "message", "") or ""))
+        return True
+
     schema.hooks.unregister_all()
     schema.hook(after_call)
+    schema.hook(filter_failure)

@@ -6,7 +6,6 @@ again on the controller. A failure's text is kept as text plus its one-line cras
 
 from __future__ import annotations
 
-from io import StringIO
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,21 +44,9 @@ def redact_report(report: pytest.TestReport) -> None:
         else:
             message = redact(str(message))
             report.monite_crash = message  # type: ignore[attr-defined]
-        report.longrepr = RedactedRepr(redact(_text_of(longrepr)), message)
+        report.longrepr = RedactedRepr(redact(report.longreprtext), message)  # pytest's public text
     report.sections = [(title, redact(content)) for title, content in report.sections]
     report.user_properties = [(name, redact(value) if isinstance(value, str) else value)
                               for name, value in report.user_properties]
     if isinstance(getattr(report, "wasxfail", None), str):
         report.wasxfail = redact(report.wasxfail)  # type: ignore[attr-defined]
-
-
-def _text_of(longrepr: Any) -> str:
-    if not hasattr(longrepr, "toterminal"):
-        return str(longrepr)
-    from _pytest._io import TerminalWriter
-
-    buffer = StringIO()
-    writer = TerminalWriter(buffer)
-    writer.hasmarkup = False
-    longrepr.toterminal(writer)
-    return buffer.getvalue()

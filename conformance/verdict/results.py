@@ -7,7 +7,6 @@ from xdist workers); everything the summaries, the matrix and the console show c
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,7 +108,7 @@ class RunResults:
         rec.failure_phase = report.when or ""
         rec.failure_text = text if len(text) <= MAX_FAILURE_CHARS else text[:MAX_FAILURE_CHARS] + "\n..."
         if not rec.reason:
-            rec.reason = failure_headline(report)
+            rec.reason = failure_headline(report, seen.get("findings") or [])
         if seen.get("exchanges"):
             rec.exchanges = list(seen["exchanges"])
 
@@ -138,11 +137,12 @@ class RunResults:
         return bool(failing) and all(rec.unreachable for rec in failing)
 
 
-def failure_headline(report: pytest.TestReport) -> str:
-    """One line that says why a test failed (redacted)."""
-    found = schemathesis_headline(report.longreprtext or "")
-    if found:
-        return redact(found)[:300]
+def failure_headline(report: pytest.TestReport, findings: list[dict[str, str]]) -> str:
+    """One line that says why a test failed (redacted): the titles and first details of the
+    check failures schemathesis reported (structured, from the evidence), else the assertion."""
+    if findings:
+        parts = [f"{item['title']}: {_first_line(item.get('message', ''))}".rstrip(": ") for item in findings]
+        return redact("; ".join(dict.fromkeys(parts)))[:300]
     crash = getattr(report.longrepr, "reprcrash", None)
     message = getattr(crash, "message", None) or report.longreprtext or ""
     lines = [line.strip() for line in str(message).splitlines()]
@@ -150,27 +150,8 @@ def failure_headline(report: pytest.TestReport) -> str:
     return redact(" — ".join(lines[:2]))[:300] if lines else "failed"
 
 
-_ST_TITLE = re.compile(r"^- (?:[A-Z]{2}\d{3} )?(\S.*)$")
-
-
-def schemathesis_headline(text: str) -> str:
-    """"<title>: <first details>" of each failure in a schemathesis report, or ""."""
-    if "Schemathesis found" not in text:
-        return ""
-    lines = [re.sub(r"^[\s|]*", "", line).rstrip() for line in text.splitlines()]
-    parts: list[str] = []
-    for index, line in enumerate(lines):
-        title = _ST_TITLE.match(line)
-        if not title:
-            continue
-        details: list[str] = []
-        for following in lines[index + 1:]:
-            if not following and details:
-                break
-            if following and not following.startswith("Expected:"):
-                details.append(following)
-        parts.append(f"{title.group(1)}: {' · '.join(details[:2])}" if details else title.group(1))
-    return "; ".join(dict.fromkeys(parts))
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

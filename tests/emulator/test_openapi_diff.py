@@ -94,6 +94,30 @@ def diff(spec: dict, emu: dict) -> tuple[list[str], list[str]]:
     return missing, notes
 
 
+# Differences reviewed and accepted, each with why. Any other difference fails the test: a change
+# to the spec or the emulator that makes them disagree must be fixed or added here with a reason.
+REVIEWED = {
+    # 404 on list and create endpoints: the spec declares it for a wrong /v1 path under the same
+    # prefix (A9); FastAPI's document lists only what a route itself returns.
+    "GET /v1/accounting_connections: status 404 in spec, not documented by the emulator",
+    "GET /v1/accounting_synced_records: status 404 in spec, not documented by the emulator",
+    "GET /v1/accounting_tax_rates: status 404 in spec, not documented by the emulator",
+    "GET /v1/ledger_accounts: status 404 in spec, not documented by the emulator",
+    "POST /v1/accounting_connections: status 404 in spec, not documented by the emulator",
+    "POST /v1/ledger_accounts: status 404 in spec, not documented by the emulator",
+    # 416 on the paginated lists: documented by the concepts page (a docs disagreement the spec
+    # declares so a target answering it is judged, A13); the emulator follows the reference (422).
+    "GET /v1/accounting_synced_records: status 416 in spec, not documented by the emulator",
+    "GET /v1/accounting_tax_rates: status 416 in spec, not documented by the emulator",
+    "GET /v1/ledger_accounts: status 416 in spec, not documented by the emulator",
+    # 413 on POSTs without a documented body: the middleware refuses any body over 1 MiB (A18)
+    # before routing, which FastAPI's document of the route cannot show.
+    "POST /v1/accounting_connections/{}/disconnect: status 413 in spec, not documented by the emulator",
+    "POST /v1/accounting_connections/{}/sync: status 413 in spec, not documented by the emulator",
+    "POST /v1/accounting_synced_records/{}/push: status 413 in spec, not documented by the emulator",
+}
+
+
 def test_openapi_matches_spec() -> None:
     import yaml
 
@@ -108,6 +132,10 @@ def test_openapi_matches_spec() -> None:
     if target:
         Path(target).write_text(text)
     assert not missing, f"spec operations missing from the emulator: {missing}"
+    unreviewed = sorted(set(notes) - REVIEWED)
+    assert not unreviewed, f"differences between the emulator's document and the spec not reviewed: {unreviewed}"
+    stale = sorted(REVIEWED - set(notes))
+    assert not stale, f"reviewed differences that no longer exist (remove them from REVIEWED): {stale}"
 
 
 def test_diff_helper_detects_differences() -> None:

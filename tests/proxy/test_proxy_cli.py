@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from conformance.target import free_port
-from tests.proxy.conftest import Service, seed
+from tests.proxy.helpers import Service, seed
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0

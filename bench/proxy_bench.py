@@ -138,7 +138,8 @@ def main(
     for number, result in enumerate(results, 1):
         direct_ms, proxy_ms = result["timings"]["direct"], result["timings"]["proxy"]
         added.append(statistics.median(proxy_ms) - statistics.median(direct_ms))
-        print(f"| {number} | {statistics.median(direct_ms):.3f} | {statistics.median(proxy_ms):.3f} | {added[-1]:.3f} | "
+        print(f"| {number} | {statistics.median(direct_ms):.3f} | {statistics.median(proxy_ms):.3f} | "
+              f"{added[-1]:.3f} | "
               f"{_percentile(direct_ms, 0.99):.3f} | {_percentile(proxy_ms, 0.99):.3f} | {result['cpu_ms']:.3f} | "
               f"{result['load']:.2f} |")
     print()

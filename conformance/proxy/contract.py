@@ -177,8 +177,7 @@ class Contract:
     def _operation(self, path: str, method: str) -> OperationContract:
         pointer = f"#/paths/{_escape(path)}/{method}"
         entry = self._resolve(pointer)
-        op = self.catalog.match(method, path) or next(
-            o for o in self.catalog.operations if o.operation_id == entry.get("operationId"))
+        op = self.catalog.by_id[entry.get("operationId") or f"{method.upper()} {path}"]
         source = entry.get("x-source", "")
         parameters = [self._parameter(f"{pointer}/parameters/{index}", source)
                       for index, _ in enumerate(entry.get("parameters") or [])]

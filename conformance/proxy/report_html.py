@@ -11,6 +11,7 @@ from conformance.report.html import _STYLE as RUN_REPORT_STYLE
 from conformance.report.html import exchange_html
 from conformance.report.matrix import FAILED, MISSING, NOT_DOCUMENTED, PASSED, Cell, Matrix
 
+_PROBLEMS = "Problems of the proxy (the service got a 502/504 or a cut answer)"
 _MARK = {PASSED: "✓", FAILED: "✗", MISSING: "–", NOT_DOCUMENTED: ""}
 _VERDICT = {"clean": "No contract violations.", "violations": "Contract violations."}
 
@@ -27,7 +28,7 @@ def render_html(summary: dict[str, Any], matrix: Matrix) -> str:
         f'{_items("monite-observations", "Observations", summary["observations"], _OBSERVATIONS_NOTE)}'
         f'{_labels("monite-unmatched", "Requests under /v1 that match no operation", summary["unmatched_requests"])}'
         f'{_labels("monite-outside", "Requests outside /v1 (passed through, not judged)", summary["outside_api"])}'
-        f'{_labels("monite-problems", "Problems of the proxy (the service got a 502/504 or a cut answer)", summary["problems"])}'
+        f'{_labels("monite-problems", _PROBLEMS, summary["problems"])}'
         '</body></html>\n')
 
 

@@ -66,8 +66,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         lines.append(f"### {title}")
         for item in items[:MAX_MD_ITEMS]:
             label = f" (assumption {item['assumption']})" if item.get("assumption") else ""
-            lines.append(f"- **{item['operation'] or 'n/a'}** `{item['rule']}`{label}: expected {_md(item['expected'])}; "
-                         f"got {_md(item['observed'])} — {_md(item['source'])}")
+            lines.append(f"- **{item['operation'] or 'n/a'}** `{item['rule']}`{label}: "
+                         f"expected {_md(item['expected'])}; got {_md(item['observed'])} — {_md(item['source'])}")
         if len(items) > MAX_MD_ITEMS:
             lines.append(f"- … and {len(items) - MAX_MD_ITEMS} more (see report.html)")
         lines.append("")

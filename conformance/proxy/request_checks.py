@@ -69,8 +69,12 @@ def check_authorization(op: OperationContract, request: SeenRequest) -> list[Vio
     scheme, _, token = (value or "").strip().partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return []
-    observed = "no Authorization header" if value is None else (
-        f"Authorization with scheme {scheme!r}" if scheme.lower() != "bearer" else "Authorization: Bearer without a token")
+    if value is None:
+        observed = "no Authorization header"
+    elif scheme.lower() != "bearer":
+        observed = f"Authorization with scheme {scheme!r}"
+    else:
+        observed = "Authorization: Bearer without a token"
     return [violation(rules.MISSING_AUTHORIZATION, op.operation_id,
                       "Authorization: Bearer <access_token from POST /auth/token>", observed)]
 

@@ -89,8 +89,8 @@ def check_version_echoed(contract: Contract, op: OperationContract, request: See
                       "no x-monite-version header" if echoed is None else f"x-monite-version: {echoed}")]
 
 
-RESPONSE_CHECKS: tuple[Callable[[Contract, OperationContract, SeenRequest, SeenResponse, Any], list[Violation]], ...] = (
-    check_status, check_error_body, check_body_schema, check_version_echoed)
+ResponseCheck = Callable[[Contract, OperationContract, SeenRequest, SeenResponse, Any], list[Violation]]
+RESPONSE_CHECKS: tuple[ResponseCheck, ...] = (check_status, check_error_body, check_body_schema, check_version_echoed)
 
 
 def _shown_body(response: SeenResponse) -> str:

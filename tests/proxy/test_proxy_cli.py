@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.proxy.helpers import Service, seed
 from tests.proxy.ports import free_port
-from tests.proxy.conftest import Service, seed
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0

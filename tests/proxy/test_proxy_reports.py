@@ -16,7 +16,7 @@ from conformance.proxy.server import RunningProxy, running_proxy
 from conformance.proxy.upstream import Upstream
 from conformance.target.targets import serve_emulator
 from tests.faults.rewrite import Answer, rewrite_responses
-from tests.proxy.conftest import CLIENT_ID, CLIENT_SECRET, Service, emulator_app, seed
+from tests.proxy.helpers import CLIENT_ID, CLIENT_SECRET, Service, emulator_app, seed
 
 
 def _traffic(service: Service, emulator: str) -> None:

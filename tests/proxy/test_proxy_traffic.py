@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from conformance.proxy.server import RunningProxy
-from tests.proxy.conftest import ENTITY, Service, exit_codes, rule_ids, seed
+from tests.proxy.helpers import ENTITY, Service, exit_codes, rule_ids, seed
 
 
 def walk(service: Service, path: str, params: dict[str, Any], *, resend_limit: bool = True) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ import pytest
 
 from conformance.proxy import rules
 from conformance.proxy.server import RunningProxy
-from tests.proxy.conftest import Service, rule_ids, seed, violation_count
+from tests.proxy.helpers import Service, rule_ids, seed, violation_count
 
 Call = Callable[[Service, dict[str, str]], httpx.Response]
 

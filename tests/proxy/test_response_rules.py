@@ -21,7 +21,7 @@ from conformance.proxy.server import RunningProxy, running_proxy
 from conformance.proxy.upstream import Upstream
 from conformance.target.targets import serve_emulator
 from tests.faults.rewrite import Answer, rewrite_responses
-from tests.proxy.conftest import Service, emulator_app, exit_codes, rule_ids, seed, violation_count
+from tests.proxy.helpers import Service, emulator_app, exit_codes, rule_ids, seed, violation_count
 
 
 def _break(answer: Answer) -> None:

@@ -31,20 +31,14 @@ class EmulatorApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def route_table() -> RouteTable:
-    """Every route the emulator answers, for the middleware's routing step (404/405 first)."""
-    table = RouteTable()
-    table.add_routes(router.routes, SPEC_OPERATION_IDS)
-    table.add_routes(control_router.routes)
-    for path in ("/openapi.json", "/docs", "/docs/oauth2-redirect"):
-        table.add(path, {"GET"})
-    return table
+def operation_ids() -> set[str]:
+    """The operation ids a fault rule may name: Monite's (the routes') and the spec's."""
+    return set(SPEC_OPERATION_IDS) | set(SPEC_OPERATION_IDS.values())
 
 
 def create_app(settings: EmulatorSettings | None = None) -> EmulatorApp:
     settings = settings or EmulatorSettings()
-    table = route_table()
-    emulator = Emulator(settings, operations=table.operation_ids())
+    emulator = Emulator(settings, operations=operation_ids())
     app = EmulatorApp(
         title="Monite accounting API (emulator)",
         version=__version__,
@@ -57,7 +51,11 @@ def create_app(settings: EmulatorSettings | None = None) -> EmulatorApp:
     app.state.emulator = emulator
     app.state.settings = settings
     errors.install(app)
-    app.include_router(router)
-    app.include_router(control_router)
+    router.install(app)
+    control_router.install(app)
+    table = RouteTable()  # every route the app answers, for the middleware's first step (404/405)
+    table.add_routes(app.routes, SPEC_OPERATION_IDS)
+    if table.operation_ids() != operation_ids():
+        raise RuntimeError("every /v1 route needs its spec operationId in routes.SPEC_OPERATION_IDS")
     app.add_middleware(MoniteMiddleware, emulator=emulator, route_table=table)
     return app

@@ -21,6 +21,7 @@ and run on the event loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -49,6 +50,11 @@ _ECHO_MAX = 128
 _PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
 
 Answer = tuple[int, bytes, dict[str, str]]
+
+
+@functools.lru_cache(maxsize=64)
+def _header_name(name: str) -> bytes:
+    return name.lower().encode()
 
 
 def _echoable(value: str | None) -> bool:
@@ -260,7 +266,7 @@ class MoniteMiddleware:
             headers.append((b"x-monite-entity-id", call.entity.encode()))  # type: ignore[union-attr]
         if call.is_api:
             rate = call.rate_headers or self.emulator.limiter.hit(call.rate_key, consume=False).headers()
-            headers.extend((name.lower().encode(), value.encode()) for name, value in rate.items())
+            headers.extend((_header_name(name), value.encode()) for name, value in rate.items())
         if call.fault is not None:
             headers.append((FAULT_HEADER.encode(), call.fault.id.encode()))
         message["headers"] = headers

@@ -43,8 +43,8 @@ def to_utc(dt: datetime) -> datetime:
 
 
 def canon(dt: datetime) -> str:
-    """Canonical storage form, sortable as text."""
-    return to_utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Canonical storage form, sortable as text (years zero-padded to four digits)."""
+    return to_utc(dt).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def render(value: str | None) -> str | None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from fastapi import Body, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -33,10 +33,9 @@ from monite_emulator import __version__
 from monite_emulator.model import ids
 from monite_emulator.model.clock import parse_datetime
 from monite_emulator.model.emulator import Emulator
-from monite_emulator.http.routes import Operations
 from monite_emulator.model.errors import Invalid, NotFound
 
-router = Operations("/_emulator", include_in_schema=False)
+router = APIRouter(prefix="/_emulator", include_in_schema=False)
 
 CALLS = [
     {"method": "GET", "path": "/_emulator", "does": "identify the emulator and list the calls"},

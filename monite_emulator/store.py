@@ -96,12 +96,11 @@ class Store:
             self._depth = 0
             self._conn.execute("COMMIT")
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> "_Read":
         """For a read of ONE statement: it is atomic on its own, so it needs no explicit
-        transaction (two fewer statements on the hot path). Inside a transaction, it joins it."""
-        with self._lock:
-            yield self._conn
+        transaction (two fewer statements on the hot path). Inside a transaction, it joins it.
+        ``with store.read() as conn:`` (a plain class, cheaper than a generator context manager)."""
+        return _Read(self._lock, self._conn)
 
     def any_row(self, sql: str, params: tuple = ()) -> bool:
         """Whether a read-only query returns a row (one statement)."""
@@ -127,3 +126,17 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+class _Read:
+    __slots__ = ("lock", "conn")
+
+    def __init__(self, lock: threading.RLock, conn: sqlite3.Connection) -> None:
+        self.lock, self.conn = lock, conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.lock.acquire()
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()

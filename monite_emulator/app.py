@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import weakref
+
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from monite_emulator import __version__
 from monite_emulator.http import errors
 from monite_emulator.http.control_routes import router as control_router
-from monite_emulator.http.middleware import RAW_SEND, MoniteMiddleware
+from monite_emulator.http.middleware import SERVER_REF, MoniteMiddleware
 from monite_emulator.http.route_table import RouteTable
 from monite_emulator.http.routes import SPEC_OPERATION_IDS, router
 from monite_emulator.model.emulator import Emulator
@@ -22,12 +24,19 @@ DESCRIPTION = (
 
 
 class EmulatorApp(FastAPI):
-    """FastAPI that keeps the server's own ``send`` in the scope: a fault rule that drops the
-    connection needs the server's transport, which the middleware stack hides."""
+    """FastAPI that notes in the scope who sent the request (the server's object behind its
+    ``send``): a fault rule that drops the connection needs the server's transport, which the
+    middleware stack hides. A weak reference: the server's object holds the scope, so a strong
+    one would make a reference cycle per request, left to the garbage collector."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope[RAW_SEND] = send
+            server = getattr(send, "__self__", None)
+            if server is not None:
+                try:
+                    scope[SERVER_REF] = weakref.ref(server)
+                except TypeError:  # an object without weak references: no drop over this server
+                    pass
         await super().__call__(scope, receive, send)
 
 

@@ -45,7 +45,7 @@ fault_log = logging.getLogger("monite_emulator.faults")
 KNOWN_VERSIONS = ("2023-09-01", "2024-01-31", "2024-05-25")
 TOKEN_PATH = "/v1/auth/token"
 FAULT_HEADER = "x-emulator-fault"
-RAW_SEND = "monite_emulator.server_send"  # scope key: the server's own send (see app.EmulatorApp)
+SERVER_REF = "monite_emulator.server"  # scope key: a weak reference to the server's request object (app.EmulatorApp)
 _ECHO_MAX = 128
 _PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
 
@@ -214,7 +214,8 @@ class MoniteMiddleware:
     async def drop_connection(self, call: Call) -> None:
         """Close the connection without an answer. Served by uvicorn: close its transport;
         in-process (ASGI transports of httpx): raise what httpx raises for a dropped connection."""
-        cycle = getattr(call.scope.get(RAW_SEND), "__self__", None)
+        ref = call.scope.get(SERVER_REF)
+        cycle = ref() if ref is not None else None
         transport = getattr(cycle, "transport", None)
         if transport is None:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response (emulated fault)")

@@ -126,18 +126,31 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(url: str, token: str, connections: int, threads: int, duration: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, token: str, connections: int, threads: int, duration: int, pid: int = 0) -> dict[str, float]:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
                "-H", f"x-monite-version: {VERSION}", "-H", f"x-monite-entity-id: {ENTITY}",
                "-H", f"Authorization: Bearer {token}", url]
+    cpu_before = cpu_seconds(pid) if pid else None
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu_after = cpu_seconds(pid) if pid else None
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} non-2xx answers\n{out}")
-    return {"rps": rps, "p50": p50, "p99": p99}
+    cpu_ms = (cpu_after - cpu_before) * 1000 / total if cpu_before is not None and cpu_after is not None else float("nan")
+    return {"rps": rps, "p50": p50, "p99": p99, "cpu_ms": cpu_ms}
 
 
 @app.command()
@@ -156,18 +169,19 @@ def main(
     try:
         token, account = prepare_emulator(emulator.origin)
         urls = {"plain": plain.origin + PATH.format(id=account), "emulator": emulator.origin + PATH.format(id=account)}
+        pids = {"plain": plain.proc.pid, "emulator": emulator.proc.pid}
         results: dict[str, list[dict[str, float]]] = {"plain": [], "emulator": []}
         for name, url in urls.items():
             if warmup:
                 run_wrk(url, token, connections, threads, warmup)
         for _ in range(rounds):
             for name, url in urls.items():
-                results[name].append(run_wrk(url, token, connections, threads, duration))
+                results[name].append(run_wrk(url, token, connections, threads, duration, pids[name]))
                 print(name, results[name][-1], file=sys.stderr, flush=True)
     finally:
         emulator.stop()
         plain.stop()
-    med = {name: {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99")}
+    med = {name: {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p99", "cpu_ms")}
            for name, runs in results.items()}
     ratio = med["emulator"]["rps"] / med["plain"]["rps"]
     p99_ratio = med["emulator"]["p99"] / med["plain"]["p99"]
@@ -175,14 +189,16 @@ def main(
           f"load average before: {os.getloadavg()[0]:.2f}")
     print(f"wrk -t{threads} -c{connections} -d{duration}s, {rounds} alternating rounds (median), "
           f"{warmup} s warm-up each\n")
-    print("| server | req/s | p50 ms | p99 ms | every round req/s |")
-    print("|---|---:|---:|---:|---|")
+    print("| server | req/s | p50 ms | p99 ms | server CPU ms per request | every round req/s |")
+    print("|---|---:|---:|---:|---:|---|")
     for name in ("plain", "emulator"):
         m = med[name]
         every = ", ".join(f"{r['rps']:.0f}" for r in results[name])
-        print(f"| {name} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {every} |")
+        print(f"| {name} | {m['rps']:.0f} | {m['p50']:.2f} | {m['p99']:.2f} | {m['cpu_ms']:.3f} | {every} |")
     verdict = "met" if ratio >= 0.60 and p99_ratio <= 2.0 else "NOT met"
     print(f"\nemulator / plain: throughput {ratio:.0%} (target >= 60%), p99 {p99_ratio:.2f}x (target <= 2x): {verdict}")
+    print(f"plain / emulator CPU per request: {med['plain']['cpu_ms'] / med['emulator']['cpu_ms']:.0%} "
+          "(the throughput ratio a machine to itself would give)")
 
 
 if __name__ == "__main__":

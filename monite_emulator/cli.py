@@ -92,11 +92,11 @@ def read_fault_file(path: Path) -> list[dict[str, Any]]:
 
 def check_faults(rules: list[tuple[str, dict[str, Any]]]) -> None:
     """Validate every rule as the control plane would, naming the option and the bad field."""
-    from monite_emulator.app import route_table
+    from monite_emulator.app import operation_ids
     from monite_emulator.model.errors import Invalid
     from monite_emulator.model.faults import FaultBook
 
-    book = FaultBook(route_table().operation_ids())
+    book = FaultBook(operation_ids())
     for hint, rule in rules:
         try:
             book.add(rule)

@@ -45,7 +45,6 @@ async def entity_context(
     x_monite_entity_id: Annotated[
         UUID, Header(alias="x-monite-entity-id", description="The ID of the entity that owns the requested resource.")
     ],
-    _credentials: Annotated[object, Depends(bearer)] = None,
 ) -> EntityContext:
     return EntityContext(get_emulator(request), request.state.principal, str(x_monite_entity_id), x_monite_version)
 

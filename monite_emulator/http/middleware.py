@@ -21,6 +21,7 @@ and run on the event loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -46,11 +47,16 @@ fault_log = logging.getLogger("monite_emulator.faults")
 KNOWN_VERSIONS = PUBLISHED_VERSIONS  # A1: any other date is refused
 TOKEN_PATH = "/v1/auth/token"
 FAULT_HEADER = "x-emulator-fault"
-RAW_SEND = "monite_emulator.server_send"  # scope key: the server's own send (see app.EmulatorApp)
+SERVER_REF = "monite_emulator.server"  # scope key: a weak reference to the server's request object (app.EmulatorApp)
 _ECHO_MAX = 128
 _PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
 
 Answer = tuple[int, bytes, dict[str, str]]
+
+
+@functools.lru_cache(maxsize=64)
+def _header_name(name: str) -> bytes:
+    return name.lower().encode()
 
 
 def _echoable(value: str | None) -> bool:
@@ -212,7 +218,8 @@ class MoniteMiddleware:
     async def drop_connection(self, call: Call) -> None:
         """Close the connection without an answer. Served by uvicorn: close its transport;
         in-process (ASGI transports of httpx): raise what httpx raises for a dropped connection."""
-        cycle = getattr(call.scope.get(RAW_SEND), "__self__", None)
+        ref = call.scope.get(SERVER_REF)
+        cycle = ref() if ref is not None else None
         transport = getattr(cycle, "transport", None)
         if transport is None:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response (emulated fault)")
@@ -272,7 +279,7 @@ class MoniteMiddleware:
             headers.append((b"x-monite-entity-id", call.entity.encode()))  # type: ignore[union-attr]
         if call.is_api:
             rate = call.rate_headers or self.emulator.limiter.hit(call.rate_key, consume=False).headers()
-            headers.extend((name.lower().encode(), value.encode()) for name, value in rate.items())
+            headers.extend((_header_name(name), value.encode()) for name, value in rate.items())
         if call.fault is not None:
             headers.append((FAULT_HEADER.encode(), call.fault.id.encode()))
         message["headers"] = headers

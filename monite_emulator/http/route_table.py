@@ -20,6 +20,7 @@ class Route:
     regex: re.Pattern[str]
     methods: frozenset[str]
     operation_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefix: str = ""  # the template up to its first parameter: a cheap test before the regex
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ class RouteTable:
         if "GET" in methods:
             methods.add("HEAD")
         regex, _, _ = compile_path(template)
-        self.routes.append(Route(template, regex, frozenset(methods), dict(operation_ids or {})))
+        self.routes.append(Route(template, regex, frozenset(methods), dict(operation_ids or {}),
+                                 template.split("{", 1)[0]))
 
     def add_routes(self, routes: Iterable[BaseRoute], aliases: dict[str, str] | None = None) -> None:
         """FastAPI routes, each known by its operation id and, when `aliases` names one, the spec's."""
@@ -58,7 +60,7 @@ class RouteTable:
     def match(self, method: str, path: str) -> Match:
         allowed: set[str] = set()
         for route in self.routes:
-            if route.regex.match(path):
+            if path.startswith(route.prefix) and route.regex.match(path):
                 if method in route.methods:
                     return Match(route)
                 allowed |= route.methods

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from monite_emulator.http import schemas as s
-from monite_emulator.http.deps import Entity, VersionHeader, get_emulator
+from monite_emulator.http.deps import Entity, VersionHeader, bearer, get_emulator
 from monite_emulator.http.params import (
     paging_params, parse_simple_list, parse_synced_records, synced_record_params,
 )
@@ -39,6 +39,7 @@ CONFLICT = {409: _err("The request conflicts with the current state (A5/A6/A10/A
 PAGE_TOKEN_NOTE = "A malformed, tampered or foreign pagination_token is a 422 (A8)."
 
 router = APIRouter(prefix="/v1")
+SECURED = [Depends(bearer)]  # the bearer scheme in the OpenAPI document; the middleware authenticates
 
 # The spec's operationIds (spec/monite-accounting.yaml) of the emulator's operations, whose own
 # ids follow Monite's published API; fault rules may name either.
@@ -89,14 +90,14 @@ async def post_auth_token(request: Request, x_monite_version: VersionHeader, bod
 
 # --- accounting connections -------------------------------------------------------------
 @router.get("/accounting_connections", response_model=s.AccountingConnectionList,
-            tags=["Accounting connections"], operation_id="get_accounting_connections", responses=COMMON)
+            tags=["Accounting connections"], dependencies=SECURED, operation_id="get_accounting_connections", responses=COMMON)
 async def get_accounting_connections(ctx: Entity) -> Any:
     ctx.authorize()
     return respond(ctx.version, "accounting_connection_list", ctx.emulator.list_connections(ctx.entity_id))
 
 
 @router.post("/accounting_connections", status_code=201, response_model=s.AccountingConnection,
-             tags=["Accounting connections"], operation_id="post_accounting_connections",
+             tags=["Accounting connections"], dependencies=SECURED, operation_id="post_accounting_connections",
              responses={**COMMON, **BODY, **CONFLICT})
 async def post_accounting_connections(request: Request, ctx: Entity,
                                 body: s.AccountingConnectionRequest | None = Body(None)) -> Any:
@@ -107,7 +108,7 @@ async def post_accounting_connections(request: Request, ctx: Entity,
 
 
 @router.get("/accounting_connections/{connection_id}", response_model=s.AccountingConnection,
-            tags=["Accounting connections"], operation_id="get_accounting_connections_id",
+            tags=["Accounting connections"], dependencies=SECURED, operation_id="get_accounting_connections_id",
             responses={**COMMON, **NOT_FOUND})
 async def get_accounting_connection(connection_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -115,7 +116,7 @@ async def get_accounting_connection(connection_id: str, ctx: Entity) -> Any:
 
 
 @router.post("/accounting_connections/{connection_id}/disconnect", response_model=s.AccountingConnection,
-             tags=["Accounting connections"], operation_id="post_accounting_connections_id_disconnect",
+             tags=["Accounting connections"], dependencies=SECURED, operation_id="post_accounting_connections_id_disconnect",
              responses={**COMMON, **NOT_FOUND})
 async def disconnect_accounting_connection(connection_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -123,7 +124,7 @@ async def disconnect_accounting_connection(connection_id: str, ctx: Entity) -> A
 
 
 @router.post("/accounting_connections/{connection_id}/sync", status_code=202, response_model=s.SyncAccepted,
-             tags=["Accounting connections"], operation_id="post_accounting_connections_id_sync",
+             tags=["Accounting connections"], dependencies=SECURED, operation_id="post_accounting_connections_id_sync",
              responses={**COMMON, **NOT_FOUND, **CONFLICT})
 async def sync_accounting_connection(connection_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -132,7 +133,7 @@ async def sync_accounting_connection(connection_id: str, ctx: Entity) -> Any:
 
 # --- synced records ----------------------------------------------------------------------
 @router.get("/accounting_synced_records", response_model=s.SyncRecordPage, tags=["Accounting synced records"],
-            operation_id="get_accounting_synced_records", responses=COMMON,
+            dependencies=SECURED, operation_id="get_accounting_synced_records", responses=COMMON,
             description=PAGE_TOKEN_NOTE, openapi_extra={"parameters": synced_record_params()})
 async def get_synced_records(request: Request, ctx: Entity) -> Any:
     query, limit = parse_synced_records(request.query_params, ctx.emulator.codec, ctx.entity_id)
@@ -141,7 +142,7 @@ async def get_synced_records(request: Request, ctx: Entity) -> Any:
 
 
 @router.get("/accounting_synced_records/{synced_record_id}", response_model=s.SyncRecord,
-            tags=["Accounting synced records"], operation_id="get_accounting_synced_records_id",
+            tags=["Accounting synced records"], dependencies=SECURED, operation_id="get_accounting_synced_records_id",
             responses={**COMMON, **NOT_FOUND})
 async def get_synced_record(synced_record_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -149,7 +150,7 @@ async def get_synced_record(synced_record_id: str, ctx: Entity) -> Any:
 
 
 @router.post("/accounting_synced_records/{synced_record_id}/push", response_model=s.SyncRecord,
-             tags=["Accounting synced records"], operation_id="post_accounting_synced_records_id_push",
+             tags=["Accounting synced records"], dependencies=SECURED, operation_id="post_accounting_synced_records_id_push",
              responses={**COMMON, **NOT_FOUND, **CONFLICT})
 async def push_synced_record(synced_record_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -158,7 +159,7 @@ async def push_synced_record(synced_record_id: str, ctx: Entity) -> Any:
 
 # --- tax rates -----------------------------------------------------------------------------
 @router.get("/accounting_tax_rates", response_model=s.AccountingTaxRatePage, tags=["Accounting tax rates"],
-            operation_id="get_accounting_tax_rates", responses=COMMON, description=PAGE_TOKEN_NOTE,
+            dependencies=SECURED, operation_id="get_accounting_tax_rates", responses=COMMON, description=PAGE_TOKEN_NOTE,
             openapi_extra={"parameters": paging_params(tax_model.SORTS, "name")})
 async def get_tax_rates(request: Request, ctx: Entity) -> Any:
     query, limit = parse_simple_list(request.query_params, ctx.emulator.codec, ctx.entity_id,
@@ -168,7 +169,7 @@ async def get_tax_rates(request: Request, ctx: Entity) -> Any:
 
 
 @router.get("/accounting_tax_rates/{tax_rate_id}", response_model=s.AccountingTaxRate,
-            tags=["Accounting tax rates"], operation_id="get_accounting_tax_rates_id",
+            tags=["Accounting tax rates"], dependencies=SECURED, operation_id="get_accounting_tax_rates_id",
             responses={**COMMON, **NOT_FOUND})
 async def get_tax_rate(tax_rate_id: str, ctx: Entity) -> Any:
     ctx.authorize()
@@ -177,7 +178,7 @@ async def get_tax_rate(tax_rate_id: str, ctx: Entity) -> Any:
 
 # --- ledger accounts -------------------------------------------------------------------------
 @router.get("/ledger_accounts", response_model=s.LedgerAccountPage, tags=["Ledger accounts"],
-            operation_id="get_ledger_accounts", responses=COMMON, description=PAGE_TOKEN_NOTE,
+            dependencies=SECURED, operation_id="get_ledger_accounts", responses=COMMON, description=PAGE_TOKEN_NOTE,
             openapi_extra={"parameters": paging_params(ledger_model.SORTS, "name")})
 async def get_ledger_accounts(request: Request, ctx: Entity) -> Any:
     query, limit = parse_simple_list(request.query_params, ctx.emulator.codec, ctx.entity_id,
@@ -187,7 +188,7 @@ async def get_ledger_accounts(request: Request, ctx: Entity) -> Any:
 
 
 @router.post("/ledger_accounts", status_code=201, response_model=s.LedgerAccount, tags=["Ledger accounts"],
-             operation_id="post_ledger_accounts", responses={**COMMON, **BODY})
+             dependencies=SECURED, operation_id="post_ledger_accounts", responses={**COMMON, **BODY})
 async def post_ledger_account(ctx: Entity, body: s.LedgerAccountCreate) -> Any:
     ctx.authorize()
     # A25: 201 Created; A21: the defaults of an API-created account.
@@ -195,14 +196,14 @@ async def post_ledger_account(ctx: Entity, body: s.LedgerAccountCreate) -> Any:
 
 
 @router.get("/ledger_accounts/{ledger_account_id}", response_model=s.LedgerAccount, tags=["Ledger accounts"],
-            operation_id="get_ledger_accounts_id", responses={**COMMON, **NOT_FOUND})
+            dependencies=SECURED, operation_id="get_ledger_accounts_id", responses={**COMMON, **NOT_FOUND})
 async def get_ledger_account(ledger_account_id: str, ctx: Entity) -> Any:
     ctx.authorize()
     return respond(ctx.version, "ledger_account", ctx.emulator.get_ledger_account(ctx.entity_id, ledger_account_id))
 
 
 @router.patch("/ledger_accounts/{ledger_account_id}", response_model=s.LedgerAccount, tags=["Ledger accounts"],
-              operation_id="patch_ledger_accounts_id", responses={**COMMON, **BODY, **NOT_FOUND})
+              dependencies=SECURED, operation_id="patch_ledger_accounts_id", responses={**COMMON, **BODY, **NOT_FOUND})
 async def patch_ledger_account(ledger_account_id: str, ctx: Entity, body: s.LedgerAccountUpdate) -> Any:
     ctx.authorize()
     fields = body.model_dump(exclude_unset=True)  # A19: {} is a valid PATCH
@@ -211,7 +212,7 @@ async def patch_ledger_account(ledger_account_id: str, ctx: Entity, body: s.Ledg
 
 
 @router.delete("/ledger_accounts/{ledger_account_id}", status_code=204, response_class=Response,
-               tags=["Ledger accounts"], operation_id="delete_ledger_accounts_id",
+               tags=["Ledger accounts"], dependencies=SECURED, operation_id="delete_ledger_accounts_id",
                responses={**COMMON, **NOT_FOUND, **CONFLICT})
 async def delete_ledger_account(ledger_account_id: str, ctx: Entity) -> Response:
     ctx.authorize()

@@ -11,29 +11,31 @@ from datetime import UTC, datetime, timedelta
 
 
 class Clock:
+    """Wall time plus an offset the control plane sets. Reading it takes no lock (the offset is
+    replaced whole, never changed in place); changing it does."""
+
     def __init__(self) -> None:
-        self._offset = 0.0
+        self._offset = timedelta(0)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + timedelta(seconds=self._offset)
+        return datetime.now(UTC) + self._offset
 
     def set(self, when: datetime) -> None:
         with self._lock:
-            self._offset = (when - datetime.now(UTC)).total_seconds()
+            self._offset = when - datetime.now(UTC)
 
     def advance(self, seconds: float) -> None:
         with self._lock:
-            self._offset += seconds
+            self._offset = self._offset + timedelta(seconds=seconds)
 
     def reset(self) -> None:
         with self._lock:
-            self._offset = 0.0
+            self._offset = timedelta(0)
 
     @property
     def is_real(self) -> bool:
-        return self._offset == 0.0
+        return not self._offset
 
 
 def to_utc(dt: datetime) -> datetime:
@@ -43,8 +45,8 @@ def to_utc(dt: datetime) -> datetime:
 
 
 def canon(dt: datetime) -> str:
-    """Canonical storage form, sortable as text."""
-    return to_utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Canonical storage form, sortable as text (years zero-padded to four digits)."""
+    return to_utc(dt).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def render(value: str | None) -> str | None:

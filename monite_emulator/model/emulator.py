@@ -34,6 +34,7 @@ class Emulator:
         self.limiter = RateLimiter(self.settings.rate_limit_per_second)
         self.sync_delay = float(self.settings.sync_delay_seconds)
         self.faults = FaultBook(operations)
+        self._next_due: datetime | None = None
         for spec in self.settings.faults:
             self.faults.add(spec)
 
@@ -47,18 +48,35 @@ class Emulator:
     def run_due_jobs(self) -> int:
         """Run the sync and push jobs that are due (design: at the start of every request).
 
-        A single indexed read answers "is anything due?", so the common case costs no transaction.
+        In memory, only this model queues jobs, so it knows when the next one is due and the
+        common case (nothing due) costs no query; a ``--db`` file may be shared with another
+        emulator process, so there one indexed read asks.
         """
-        now = self.clock.now()
-        if not self.store.any_row("SELECT 1 FROM jobs WHERE due_at <= ? LIMIT 1", (canon(now),)):
-            return 0
+        if self.store.path is None:
+            if self._next_due is None:
+                return 0
+            now = self.clock.now()
+            if now < self._next_due:
+                return 0
+        else:
+            now = self.clock.now()
+            if not self.store.any_row("SELECT 1 FROM jobs WHERE due_at <= ? LIMIT 1", (canon(now),)):
+                return 0
         with self.store.tx() as conn:
-            return sync_jobs.run(conn, now, due_only=True, faults=self.faults)
+            ran = sync_jobs.run(conn, now, due_only=True, faults=self.faults)
+            self._next_due = sync_jobs.next_due(conn)
+            return ran
 
     def run_all_jobs(self) -> int:
         """Run every queued job now, due or not (control plane: POST /_emulator/jobs/run)."""
         with self.store.tx() as conn:
-            return sync_jobs.run(conn, self.clock.now(), due_only=False, faults=self.faults)
+            ran = sync_jobs.run(conn, self.clock.now(), due_only=False, faults=self.faults)
+            self._next_due = sync_jobs.next_due(conn)
+            return ran
+
+    def _queued(self, conn: Any) -> None:
+        """A job was queued (call inside its transaction): remember when the next one is due."""
+        self._next_due = sync_jobs.next_due(conn)
 
     # --- auth ----------------------------------------------------------------------------
     def issue_token(self, client_id: str, client_secret: str, grant_type: str,
@@ -74,7 +92,7 @@ class Emulator:
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
 
     def authenticate(self, token: str) -> auth.Principal:
-        with self.store.tx() as conn:
+        with self.store.read() as conn:  # one SELECT
             return auth.authenticate(conn, token, self.now())
 
     def check_entity(self, principal: auth.Principal, entity_id: str) -> None:
@@ -93,7 +111,7 @@ class Emulator:
             return connections.to_dict(connections.create(conn, entity_id, platform, self.now(), base_url))
 
     def get_connection(self, entity_id: str, connection_id: str) -> dict[str, Any]:
-        with self.store.tx() as conn:
+        with self.store.read() as conn:
             return connections.to_dict(connections.get(conn, entity_id, connection_id))
 
     def disconnect(self, entity_id: str, connection_id: str) -> dict[str, Any]:
@@ -108,6 +126,7 @@ class Emulator:
                 # A6: only a connected connection can sync.
                 raise Conflict(f"The connection is {row['status']}; only a connected connection can sync")
             sync_jobs.queue_sync(conn, row, self.now(), self._due())
+            self._queued(conn)
         return {"message": "Started connection data sync."}
 
     def authorize(self, connection_id: str) -> dict[str, Any]:
@@ -126,12 +145,14 @@ class Emulator:
             return synced_records.list_page(conn, self.codec, entity_id, query, limit)
 
     def get_synced_record(self, entity_id: str, record_id: str) -> dict[str, Any]:
-        with self.store.tx() as conn:
+        with self.store.read() as conn:
             return synced_records.to_dict(synced_records.get(conn, entity_id, record_id))
 
     def push(self, entity_id: str, record_id: str) -> dict[str, Any]:
         with self.store.tx() as conn:
-            return synced_records.to_dict(synced_records.push(conn, entity_id, record_id, self.now(), self._due()))
+            record = synced_records.push(conn, entity_id, record_id, self.now(), self._due())
+            self._queued(conn)
+            return synced_records.to_dict(record)
 
     # --- tax rates -----------------------------------------------------------------------
     def list_tax_rates(self, entity_id: str, query: Query, limit: int) -> dict[str, Any]:
@@ -139,7 +160,7 @@ class Emulator:
             return tax_rates.list_page(conn, self.codec, entity_id, query, limit)
 
     def get_tax_rate(self, entity_id: str, tax_rate_id: str) -> dict[str, Any]:
-        with self.store.tx() as conn:
+        with self.store.read() as conn:
             return tax_rates.to_dict(tax_rates.get(conn, entity_id, tax_rate_id))
 
     # --- ledger accounts -----------------------------------------------------------------
@@ -148,7 +169,7 @@ class Emulator:
             return ledger_accounts.list_page(conn, self.codec, entity_id, query, limit)
 
     def get_ledger_account(self, entity_id: str, account_id: str) -> dict[str, Any]:
-        with self.store.tx() as conn:
+        with self.store.read() as conn:  # one SELECT (owned_row)
             return ledger_accounts.to_dict(ledger_accounts.get(conn, entity_id, account_id))
 
     def create_ledger_account(self, entity_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -167,6 +188,7 @@ class Emulator:
     def reset(self) -> None:
         """Empty state, real clock, the configured rate limit and fault rules (those given at start)."""
         self.store.reset()
+        self._next_due = None
         self.clock.reset()
         self.set_rate_limit(self.settings.rate_limit_per_second)
         self.faults.clear()

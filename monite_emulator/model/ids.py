@@ -6,6 +6,7 @@ sequence kept in the store (reset with it), so ids stay unique for a `--db` file
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 
@@ -24,8 +25,13 @@ def derived_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts)))
 
 
+_CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def normalize(value: str) -> str | None:
     """The canonical form of a uuid, or None when ``value`` is not one."""
+    if isinstance(value, str) and _CANONICAL.fullmatch(value):
+        return value  # already canonical (the common case): what str(uuid.UUID(value)) gives
     try:
         if len(value) > 64:
             return None

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from monite_emulator.model import connections, ids
-from monite_emulator.model.clock import canon
+from monite_emulator.model.clock import canon, parse_datetime
 from monite_emulator.model.faults import FaultBook, answer_message
 from monite_emulator.model.synced_records import OBJECT_TYPES
 
@@ -224,6 +224,12 @@ def run(conn: sqlite3.Connection, now: datetime, *, due_only: bool, faults: Faul
                 (status, errors, now_s, now_s, now_s, rec["id"]),
             )
     return len(jobs)
+
+
+def next_due(conn: sqlite3.Connection) -> datetime | None:
+    """When the earliest queued job is due (None: nothing queued)."""
+    due = conn.execute("SELECT MIN(due_at) FROM jobs").fetchone()[0]
+    return parse_datetime(due) if due else None
 
 
 def _sync_fault(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime, faults: FaultBook | None) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from conformance.spec.catalog import BASE_PATH, HTTP_METHODS, Catalog, Operation
+from conformance.spec.catalog import BASE_PATH, HTTP_METHODS, Catalog, Operation, documented_key
 
 SPEC_URI = "urn:monite-conformance:spec"
 _ASSUMPTION_ID = re.compile(r"^\s*(A\d+)\b")
@@ -113,17 +113,6 @@ class OperationContract:
     def response_for(self, status: int) -> ResponseSpec | None:
         key = documented_key(self.operation, status)
         return self.responses.get(key) if key is not None else None
-
-
-def documented_key(op: Operation, status: int) -> str | None:
-    """The documented response key that covers `status`: the exact code, then `4XX`, then `default`."""
-    code = str(status)
-    if code in op.statuses:
-        return code
-    for key in op.statuses:
-        if len(key) == 3 and key.upper().endswith("XX") and key[0] == code[0]:
-            return key
-    return "default" if "default" in op.statuses else None
 
 
 class Contract:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.spec.catalog import Catalog, Operation
+from conformance.spec.catalog import Catalog, Operation, documented_key
 from conformance.verdict.results import FAILING, RunResults
 
 # Cell states, from worst to best news; a cell takes the worst state among the tests that saw it.
@@ -66,7 +66,7 @@ def build_matrix(catalog: Catalog, results: RunResults) -> Matrix:
             for (op_id, status), count in rec.calls.items():
                 if op_id != op.operation_id:
                     continue
-                key = _column_for(op, status)
+                key = documented_key(op, status)
                 cell = cells[key] if key is not None else undocumented.setdefault(status, Cell(SEEN))
                 about_this = blamed_op == op_id and blamed_status in (None, status)
                 _add(cell, rec.nodeid, _outcome_for(rec.outcome, about_this), count)
@@ -81,17 +81,6 @@ def _outcome_for(outcome: str, about_this: bool) -> str:
     if outcome in FAILING + ("accepted",) and not about_this:
         return "passed"
     return outcome
-
-
-def _column_for(op: Operation, status: int) -> str | None:
-    """The documented key that covers `status` (exact code first, then 4XX, then default)."""
-    code = str(status)
-    if code in op.statuses:
-        return code
-    for key in op.statuses:
-        if len(key) == 3 and key.upper().endswith("XX") and key[0] == code[0]:
-            return key
-    return "default" if "default" in op.statuses else None
 
 
 def _state_of(outcome: str) -> str:

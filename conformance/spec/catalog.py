@@ -145,3 +145,14 @@ def spec_catalog() -> Catalog:
     from conformance.spec.files import load_spec
 
     return Catalog.from_spec(load_spec())
+
+
+def documented_key(op: Operation, status: int) -> str | None:
+    """The documented response key that covers `status`: the exact code, then `4XX`, then `default`."""
+    code = str(status)
+    if code in op.statuses:
+        return code
+    for key in op.statuses:
+        if len(key) == 3 and key.upper().endswith("XX") and key[0] == code[0]:
+            return key
+    return "default" if "default" in op.statuses else None

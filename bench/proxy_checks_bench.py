@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from conformance.proxy.contract import SPEC_URI, spec_contract
+from conformance.spec.contract import SPEC_URI, spec_contract
 from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder
 from conformance.proxy.traffic import SeenRequest, SeenResponse

@@ -36,8 +36,10 @@ PROFILES = {
 CHECKS: dict[str, dict[str, Any]] = {
     "object_level_authorization": {"enabled": False},
     # 413 (A18): an oversized generated body is invalid data, rejected before validation.
+    # 416: the concepts page's answer to a `limit` out of range (docs: api/concepts/pagination-
+    # sorting-filtering) is a rejection, never "invalid data accepted".
     "negative_data_rejection": {"expected-statuses": ["400", "401", "403", "404", "405", "406", "409", "413",
-                                                      "415", "422", "428", "429", "5xx"]},
+                                                      "415", "416", "422", "428", "429", "5xx"]},
 }
 
 

@@ -8,7 +8,6 @@ generated. Where requests go (the target) is decided when each case is sent
 
 from __future__ import annotations
 
-import copy
 from functools import lru_cache
 
 import schemathesis
@@ -17,8 +16,9 @@ from schemathesis import AuthContext, BaseSchema, Case
 from conformance import config as run_config
 from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP
 from conformance.property.profiles import PROFILES, schemathesis_config
-from conformance.spec.files import load_spec, spec_path
-from conformance.spec.versions import UnknownVersion, effective_spec
+from conformance.spec.assumed import strict
+from conformance.spec.files import spec_path
+from conformance.spec.versions import contract_document
 from conformance.target.targets import IN_PROCESS_ORIGIN, in_process_app
 
 
@@ -35,21 +35,14 @@ def phase_schema(phase: str) -> BaseSchema:
     run = run_config.current()
     config = schemathesis_config(PROFILES[run.profile], phase, run.seed, base_url=_base_url(run.target))
     # The contract of the run's API version (base spec + that version's overlay); its own copy.
-    schema = schemathesis.openapi.from_dict(copy.deepcopy(_contract_of(run.api_version)), config=config)
+    # Strict: with the constraints the emulator is held to where the docs are silent
+    # (`conformance.spec.assumed`); a deviation only from those is judged by `verdict.assumptions`.
+    schema = schemathesis.openapi.from_dict(strict(contract_document(run.api_version)), config=config)
     schema.location = spec_path().absolute().as_uri()
     # Set before `parametrize()` clones the schema: the clones' probes must reach the app too.
     schema.app = in_process_app(run.target)
     schema.auth(refresh_interval=None)(BearerToken)
     return schema
-
-
-def _contract_of(version: str) -> dict:
-    """The effective spec of `version`; a date outside the published list is checked against
-    the base document (what such a date gets is itself an assumption, A1)."""
-    try:
-        return effective_spec(version)
-    except UnknownVersion:
-        return load_spec()
 
 
 def requires_bearer(case: Case) -> bool:

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
 
 from schemathesis import BaseSchema, Case, HookContext, Response
 
@@ -25,6 +26,9 @@ from conformance.http.pacing import send_paced
 from conformance.property.schema import TOKEN_PLACEHOLDER
 from conformance.safety import guard
 from conformance.redaction import register_secret
+from conformance.rules.kinds import observation
+from conformance.spec.contract import documented_contract
+from conformance.verdict.assumptions import NO_JSON, Answer, excuse
 from conformance.target.targets import Target
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -175,18 +179,58 @@ def _operation_id(case: Case) -> str:
     return str(case.operation.definition.raw.get("operationId", case.operation.label))
 
 
-def observe_calls(schema: BaseSchema) -> None:
+def observe_calls(schema: BaseSchema, *, assumptions_bind: bool, api_version: str) -> None:
     """Every response to a case of `schema`, and every check failure, goes to the evidence
-    observer (schemathesis' public `after_call` and `filter_failure` hooks)."""
+    observer (schemathesis' public `after_call` and `filter_failure` hooks).
+
+    Where assumptions do not bind (a target without our control plane), a failure that breaks
+    only one of our assumptions (`conformance.verdict.assumptions`) is dropped from the test's
+    verdict and recorded as an observation naming the assumption, with the request behind it.
+    """
 
     def after_call(context: HookContext, case: Case, response: Response) -> None:
         observer.observe(response)
 
     def filter_failure(context: HookContext, failure: Any, case: Case, response: Response) -> bool:
-        """Every check failure, as structured data (title, message) for the report; all kept."""
-        observer.finding(type(failure).__name__, str(failure.title), str(getattr(failure, "message", "") or ""))
+        title, message = str(failure.title), str(getattr(failure, "message", "") or "")
+        if not assumptions_bind:
+            rule = excuse(str(failure.code), _check_name(failure), answer_of(case, response),
+                          documented_contract(api_version))
+            if rule is not None:
+                request = f"{response.request.method} {response.request.url} -> {response.status_code}"
+                observer.observation(observation(rule, f"{title} ({failure.code}): {message[:600]}\n{request}"))
+                return False
+        observer.finding(type(failure).__name__, title, message)
         return True
 
     schema.hooks.unregister_all()
     schema.hook(after_call)
     schema.hook(filter_failure)
+
+
+def _check_name(failure: Any) -> str:
+    """The check that failed: schemathesis names its own; a Monite check raises a RuleViolated."""
+    checks = getattr(failure, "checks", ())
+    if checks:
+        return str(checks[0])
+    return str(getattr(getattr(failure, "exception", None), "check", ""))
+
+
+def answer_of(case: Case, response: Response) -> Answer:
+    """The request as sent and the answer, as plain data for `verdict.assumptions`."""
+    url = urlsplit(str(response.request.url or ""))
+    try:
+        body = json.loads(response.content) if response.content else NO_JSON
+    except ValueError:
+        body = NO_JSON
+    meta = case.meta
+    return Answer(
+        method=str(response.request.method or "").upper(),
+        path=url.path,
+        status=response.status_code,
+        body=body,
+        query={name: values if len(values) > 1 else values[0]
+               for name, values in parse_qs(url.query, keep_blank_values=True).items()},
+        path_parameters=dict(case.path_parameters or {}),
+        positive=meta is None or meta.generation.mode.is_positive,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conformance.proxy import rules
-from conformance.proxy.contract import Contract, OperationContract, Parameter, SchemaError, coerce
+from conformance.spec.contract import Contract, OperationContract, Parameter, SchemaError, coerce
 from conformance.proxy.paging import PageLimits
 from conformance.proxy.rules import Violation, violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, parse_json

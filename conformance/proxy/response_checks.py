@@ -14,10 +14,11 @@ from typing import Any
 from conformance.checks.error_bodies import error_problem, validation_error_problem
 from conformance.rules.headers import API_VERSION_ERROR_TYPES
 from conformance.proxy import rules
-from conformance.proxy.contract import Contract, OperationContract, documented_key
+from conformance.spec.contract import Contract, OperationContract, documented_key
 from conformance.proxy.request_checks import MAX_SHOWN
 from conformance.proxy.rules import Violation, violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, SeenResponse
+from conformance.verdict.assumptions import status_assumption
 
 
 def check_status(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,
@@ -26,14 +27,11 @@ def check_status(contract: Contract, op: OperationContract, request: SeenRequest
     status = response.status
     if documented_key(op.operation, status) is not None:
         return []
-    same_class = [spec for key, spec in op.responses.items() if key[0] == str(status)[0]]
     # A different success status where every documented one is a choice of ours (A10, A16, A27):
     # the docs never said, so the upstream may well be right.
-    assumption = None
-    if same_class and all(spec.assumption for spec in same_class):
-        assumption = ",".join(sorted({spec.assumption for spec in same_class if spec.assumption}))
+    excused = status_assumption(op, status)
     return [violation(rules.STATUS_UNDOCUMENTED, op.operation_id, f"one of {', '.join(op.operation.statuses)}",
-                      str(status), source=op.source, assumption=assumption)]
+                      str(status), source=op.source, assumption=excused.id if excused else None)]
 
 
 def check_error_body(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,

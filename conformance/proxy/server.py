@@ -21,7 +21,7 @@ from typing import Any
 
 import uvicorn
 
-from conformance.proxy.contract import Contract, spec_contract
+from conformance.spec.contract import Contract, spec_contract
 from conformance.proxy.forward import ProxyApp
 from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder, Traffic

@@ -10,6 +10,7 @@ and again at the end of the session (also after a failure, a crash of the test o
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
+from conformance.rules.kinds import OBSERVATION_KEY
 from conformance.safety import guard
 from conformance.safety.cleanup import remove
 from conformance.spec.catalog import spec_catalog
@@ -156,6 +158,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     seen = report.monite_seen = observer.drain(with_exchanges=report.failed)  # type: ignore[attr-defined]
+    for entry in seen["observations"]:  # deviations from assumptions, judged when they were seen
+        recorded = (OBSERVATION_KEY, json.dumps(entry, ensure_ascii=False))
+        report.user_properties.append(recorded)
+        item.user_properties.append(recorded)  # junit XML writes the teardown report's properties
     if call.excinfo is not None and call.excinfo.errisinstance(guard.ChangeRefused):
         _as_skipped(report, str(call.excinfo.value))
     elif report.when == "call" and report.passed and seen["not_sent"] and not seen["calls"]:

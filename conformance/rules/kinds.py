@@ -69,6 +69,11 @@ def probe(probe_id: str, source: str, statement: str) -> Rule:
     return Rule("probe", probe_id, source, statement)
 
 
+def observation(rule: Rule, message: str) -> dict[str, str]:
+    """An observation's record: {"rule", "source", "message"} (redacted), as reports read it."""
+    return {"rule": rule.id, "source": rule.source, "message": redact(f"{rule.citation()} -- {message}")}
+
+
 class HasUserProperties(Protocol):
     user_properties: list[tuple[str, object]]
 
@@ -105,7 +110,7 @@ class Expectations:
 
     def observe(self, rule: Rule, message: str, stacklevel: int = 2) -> None:
         """Report what the target did about `rule`, without failing the test."""
-        entry = {"rule": rule.id, "source": rule.source, "message": redact(f"{rule.citation()} -- {message}")}
+        entry = observation(rule, message)
         self.observations.append(entry)
         self.node.user_properties.append((OBSERVATION_KEY, json.dumps(entry, ensure_ascii=False)))
         warnings.warn(MoniteObservation(entry["message"]), stacklevel=stacklevel)

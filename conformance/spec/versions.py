@@ -82,6 +82,15 @@ def effective_spec(version: str) -> dict[str, Any]:
     return load_spec() if overlay is None else _applied(overlay)
 
 
+def contract_document(version: str) -> dict[str, Any]:
+    """The document a run at `version` is judged by: its effective spec; a date outside the
+    published list gets the base document (what such a date gets is itself an assumption, A1)."""
+    try:
+        return effective_spec(version)
+    except UnknownVersion:
+        return load_spec()
+
+
 @lru_cache(maxsize=None)
 def _applied(overlay: Path) -> dict[str, Any]:
     return apply_overlay(load_spec(), load_overlay(overlay), strict=True, source=str(overlay))

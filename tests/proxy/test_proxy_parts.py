@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from conformance.proxy.contract import spec_contract
+from conformance.spec.contract import spec_contract
 from conformance.proxy.paging import DEFAULT_LIMIT, PageLimits
 from conformance.proxy.recorder import Recorder
 from conformance.proxy.rules import violation, INVALID_BODY

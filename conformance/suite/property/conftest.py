@@ -58,10 +58,13 @@ def property_profile(monite_profile: str) -> Profile:
 
 
 @pytest.fixture(scope="session")
-def case_sender(monite_target: Target, monite_tokens: TokenProvider) -> Iterator[CaseSender]:
-    """Sends the cases of every phase to this session's target, with its token, observed."""
+def case_sender(monite_target: Target, monite_tokens: TokenProvider,
+                emulator_control: EmulatorControl | None) -> Iterator[CaseSender]:
+    """Sends the cases of every phase to this session's target, with its token, observed;
+    our assumptions bind only where the target is our emulator (it has the control plane)."""
     for phase in PHASES:
-        observe_calls(phase_schema(phase))
+        observe_calls(phase_schema(phase), assumptions_bind=emulator_control is not None,
+                      api_version=monite_target.api_version)
     sender = CaseSender(monite_target, monite_tokens)
     yield sender
     stats_file = os.environ.get(STATS_ENV)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from conformance.rules.headers import RATE_LIMIT_HEADERS  # noqa: F401  (scenarios cite it from here)
 from conformance.rules.kinds import Rule, assumption, documented, probe
+from conformance.verdict.assumptions import LIMIT_RANGE
 
 RFC_CLIENT_ERROR = "RFC 9110 section 15.5/15.6"
 CONCEPTS_PAGINATION = "docs: api/concepts/pagination-sorting-filtering"
@@ -74,9 +75,7 @@ LIMIT_OUT_REFUSED = documented(
 LIMIT_NOT_INT_REFUSED = documented("seed 003", "limit is an integer: anything else is refused with a 4xx")
 LIMIT_422 = assumption("A13", "limit out of 1..250, not an integer, or empty gives 422 (the endpoint reference)")
 LIMIT_250_OK = assumption("A13", "a limit in 101..250 is accepted (the endpoint reference's 1..250, not the concepts page's 1..100)")
-LIMIT_CONCEPTS_PAGE = probe(
-    "limit-range-416", CONCEPTS_PAGINATION,
-    "the concepts page says limit is 1..100 and out-of-range values give 416; the endpoint reference (seed 003) says 1..250 and 422")
+LIMIT_CONCEPTS_PAGE = LIMIT_RANGE  # the docs' disagreement, judged the same in the property tests
 DEFAULT_LIMIT_250 = assumption("A14", "without limit a page holds up to 250 items (the schema default)")
 DEFAULT_LIMIT_PROBE = probe(
     "default-page-size", "seed 003",

@@ -1,4 +1,4 @@
-"""The spec compiled once for the proxy: per operation, its parameters, body and responses.
+"""The spec compiled once: per operation, its parameters, body and responses (the proxy and the verdict read it).
 
 Every schema is compiled with jsonschema-rs against the whole spec document (OpenAPI 3.1
 schemas are JSON Schema 2020-12), so `$ref`s resolve as written and an error's schema path
@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from conformance.spec.files import load_spec
+from conformance.spec.versions import contract_document
 from conformance.spec.catalog import BASE_PATH, HTTP_METHODS, Catalog, Operation, documented_key
 
 SPEC_URI = "urn:monite-conformance:spec"
@@ -105,6 +107,7 @@ class OperationContract:
     responses: dict[str, ResponseSpec]
     secured: bool
     source: str
+    assumption: str | None = None  # "A5" when what the operation does in some state is a choice
 
     @property
     def operation_id(self) -> str:
@@ -180,6 +183,7 @@ class Contract:
                        for key in entry.get("responses") or {}},
             secured=any(requirement for requirement in security),
             source=source,
+            assumption=_assumption_id(entry),
         )
 
     def _parameter(self, pointer: str, operation_source: str) -> Parameter:
@@ -203,8 +207,7 @@ class Contract:
         pointer, node = self._deref(pointer)
         content = node.get("content") or {}
         schema = self._schema(f"{pointer}/content/application~1json/schema") if "application/json" in content else None
-        found = _ASSUMPTION_ID.match(str(node.get("x-assumption") or ""))
-        return ResponseSpec(key=key, schema=schema, assumption=found.group(1) if found else None)
+        return ResponseSpec(key=key, schema=schema, assumption=_assumption_id(node))
 
     def _schema(self, pointer: str) -> Schema:
         if pointer not in self._schemas:
@@ -241,6 +244,12 @@ class Contract:
         while isinstance(node, dict) and "$ref" in node:
             node = self._resolve(node["$ref"])
         return node
+
+
+def _assumption_id(node: dict[str, Any]) -> str | None:
+    """The id of a node's `x-assumption` ("A10: ..." -> "A10"), or None."""
+    found = _ASSUMPTION_ID.match(str(node.get("x-assumption") or ""))
+    return found.group(1) if found else None
 
 
 def _child(node: Any, part: str | int) -> Any:
@@ -299,6 +308,11 @@ def coerce(value: str, schema_type: str) -> Any:
 @lru_cache(maxsize=1)
 def spec_contract() -> Contract:
     """The contract of the spec the suite ships."""
-    from conformance.spec.files import load_spec
-
     return Contract(load_spec())
+
+
+@lru_cache(maxsize=None)
+def documented_contract(api_version: str) -> Contract:
+    """What the docs require at `api_version`: its effective spec as written, without the
+    constraints the emulator alone is held to (`conformance.spec.assumed`)."""
+    return Contract(contract_document(api_version))

@@ -1,0 +1,161 @@
+"""Which check failures break only one of our assumptions, not Monite's documented contract.
+
+A property-test check fails on what the strict contract says (the spec with our choices where
+the docs are silent, `conformance.spec.assumed`). On our emulator every such failure stands:
+the emulator must honour its own choices. On any other target a failure whose only cause is
+one of those choices is an *observation*, with the assumption's id and the evidence (issue 9):
+the real API may legitimately have chosen otherwise. `excuse()` answers which rule that is, or
+None when the documented contract is broken too. Each rule below names the docs' silence or
+disagreement it rests on (facts: ../shared/docs/monite-accounting-facts.md).
+
+Failures are named by schemathesis' stable failure codes (`Failure.code`, e.g. ST108) and, for
+the Monite checks (ST901, custom), by the check's name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.rules.kinds import Rule, assumption, probe
+from conformance.spec.assumed import assumption_ids
+from conformance.spec.contract import Contract, OperationContract
+
+NO_JSON = object()
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+# Schemathesis failure codes (schemathesis.core.failures / schemathesis.openapi.checks).
+UNDEFINED_STATUS = "ST103"  # status_code_conformance
+RESPONSE_SCHEMA = "ST108"  # response_schema_conformance (and header schemas)
+ACCEPTED_NEGATIVE = "ST201"  # negative_data_rejection
+REJECTED_POSITIVE = "ST202"  # positive_data_acceptance
+UNSUPPORTED_METHOD = "ST204"  # unsupported_method
+ALLOW_HEADER = "ST205"  # allow_header_conformance
+CUSTOM = "ST901"  # a Monite check (conformance.checks), named by `check`
+
+# The concepts page caps `limit` at 100 and answers 416 beyond; the endpoint reference allows 250.
+CONCEPTS_LIMIT_MAX = 100
+
+LIMIT_RANGE = probe(
+    "limit-range-416", "docs: api/concepts/pagination-sorting-filtering",
+    "the concepts page says limit is 1..100 and out-of-range values give 416; the endpoint reference "
+    "(seed 003) says 1..250 and 422")
+PATH_ID = assumption(
+    "A7", "a path id that is not a uuid gives 404; the docs type path ids as strings, Monite's "
+          "published document gives them format: uuid since 2025, which a server may answer with 422")
+WRONG_METHOD = assumption(
+    "A9", "a wrong HTTP method gives 405 with Allow and an error body; the docs give no status "
+          "for it (facts: Errors, undocumented: 405 for a wrong method)")
+# Error bodies the docs do not document (facts: Errors, "Undocumented: 404 bodies for unknown
+# ids on the accounting endpoints, 405 for a wrong method").
+UNDOCUMENTED_BODIES: dict[int, Rule] = {
+    404: assumption("A7", "a 404 has an ErrorSchemaResponse body; the docs do not document 404 bodies "
+                          "for unknown ids on the accounting endpoints"),
+    405: WRONG_METHOD,
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One request of a generated case and the target's answer, as plain data."""
+
+    method: str
+    path: str  # as sent, e.g. /v1/ledger_accounts/abc
+    status: int
+    body: Any = NO_JSON  # the decoded JSON body, or NO_JSON
+    query: Mapping[str, Any] = field(default_factory=dict)
+    path_parameters: Mapping[str, Any] = field(default_factory=dict)
+    positive: bool = True  # a schema-valid case (schemathesis' generation mode)
+
+
+def excuse(code: str, check: str, answer: Answer, contract: Contract) -> Rule | None:
+    """The assumption (or docs disagreement) that is all `answer` breaks for the failed check,
+    or None: the documented contract is broken too, and the failure stands everywhere."""
+    if code in (UNSUPPORTED_METHOD, ALLOW_HEADER):
+        return WRONG_METHOD
+    if code == CUSTOM and check == "monite_error_body_shape":
+        # Also on a method the path does not have (a 405 answers no documented operation).
+        return UNDOCUMENTED_BODIES.get(answer.status)
+    op = contract.match(answer.method, answer.path)
+    if op is None:
+        return None
+    if code == UNDEFINED_STATUS:
+        return undefined_status(op, answer)
+    if code == RESPONSE_SCHEMA:
+        return schema_deviation(op, answer, contract)
+    if code == REJECTED_POSITIVE:
+        return rejected_valid_request(op, answer)
+    return None
+
+
+def status_assumption(op: OperationContract, status: int) -> Rule | None:
+    """An undocumented status where every status of its class the spec gives is one of our
+    choices (A10 DELETE 204, A16 push 200, A27 create 201): the docs never said, so a target
+    answering another one of that class breaks only those choices."""
+    same_class = [spec for key, spec in op.responses.items() if key[0] == str(status)[0]]
+    if not same_class or not all(spec.assumption for spec in same_class):
+        return None
+    ids = sorted({str(spec.assumption) for spec in same_class})  # "A10" or "A10,A27"
+    keys = ", ".join(spec.key for spec in same_class)
+    return assumption(",".join(ids), f"the docs do not give the {str(status)[0]}xx status of {op.operation.label}; "
+                                      f"the spec chose {keys}")
+
+
+def undefined_status(op: OperationContract, answer: Answer) -> Rule | None:
+    if answer.status == 416 and "limit" in op.query:
+        return LIMIT_RANGE
+    if answer.status in UNDOCUMENTED_BODIES and answer.status not in _statuses(op):
+        return UNDOCUMENTED_BODIES[answer.status]
+    return status_assumption(op, answer.status)
+
+
+def schema_deviation(op: OperationContract, answer: Answer, contract: Contract) -> Rule | None:
+    """A body the strict contract refuses: excused when the documented one accepts it (a field
+    the docs do not require, A<n> from `x-assumed-constraints`), or when the docs do not
+    document that error body at all (404, 405)."""
+    if answer.status in UNDOCUMENTED_BODIES:
+        return UNDOCUMENTED_BODIES[answer.status]
+    spec = op.response_for(answer.status)
+    if spec is None or spec.schema is None or answer.body is NO_JSON or spec.schema.errors(answer.body):
+        return None
+    ids = assumption_ids({"$ref": spec.schema.pointer}, contract.spec)
+    if not ids:
+        return None
+    return assumption(", ".join(ids), f"the {answer.status} body of {op.operation.label} lacks something the "
+                                      f"docs do not require ({spec.schema.name} has only the documented "
+                                      f"`required`); the emulator is held to more")
+
+
+def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None:
+    """A schema-valid request refused where the docs leave the answer open."""
+    if answer.status in (404, 422) and any(not _is_uuid(value) for value in answer.path_parameters.values()):
+        return PATH_ID
+    if answer.status in (400, 416, 422) and _over_concepts_limit(answer.query.get("limit")):
+        return LIMIT_RANGE
+    if answer.status in (400, 409) and op.assumption is not None:
+        # What the operation does in a state the docs give no status for (A5 second connection,
+        # A6 sync when not connected, A15 push, A10 delete of an external account).
+        return assumption(op.assumption, f"the docs give no status for {op.operation.label} in this state; "
+                                         f"the target refused it with {answer.status}")
+    return None
+
+
+def _statuses(op: OperationContract) -> set[int]:
+    return {int(key) for key in op.responses if key.isdigit()}
+
+
+def _is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
+def _over_concepts_limit(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        try:
+            if int(item) > CONCEPTS_LIMIT_MAX:
+                return True
+        except (TypeError, ValueError):
+            continue
+    return False

@@ -91,12 +91,13 @@ def test_the_emulator_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert {row["operation_id"] for row in stats["cases"]} == set(operation_ids())
 
 
-def test_hypothesis_writes_only_into_the_runs_own_folder(tmp_path: Path) -> None:
-    """No example database, and Hypothesis' caches go to a temporary folder, not the cwd."""
-    cwd, basetemp = tmp_path / "cwd", tmp_path / "basetemp"
+def test_hypothesis_writes_only_into_the_users_cache(tmp_path: Path) -> None:
+    """No example database, and Hypothesis' Unicode tables go to the user's cache folder
+    (computed once, not per run), never into the working directory."""
+    cwd, basetemp, cache = tmp_path / "cwd", tmp_path / "basetemp", tmp_path / "cache"
     cwd.mkdir()
     env = {name: value for name, value in os.environ.items()
-           if name not in ("HYPOTHESIS_STORAGE_DIRECTORY", "MONITE_BASE_URL")}
+           if name not in ("HYPOTHESIS_STORAGE_DIRECTORY", "MONITE_BASE_URL")} | {"XDG_CACHE_HOME": str(cache)}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--pyargs", "conformance.suite", "-m", "property", "-q",
          "-p", "no:cacheprovider", f"--basetemp={basetemp}", "-k", "test_examples", "--monite-only", "listTaxRates"],
@@ -104,3 +105,6 @@ def test_hypothesis_writes_only_into_the_runs_own_folder(tmp_path: Path) -> None
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert list(cwd.iterdir()) == [], "the run wrote into the working directory"
     assert not any(path.name == "examples" for path in basetemp.rglob("examples")), "an example database was written"
+    home = cache / "monite-conformance" / "hypothesis"
+    assert list(home.rglob("*.json.gz")), "the Unicode tables were not kept in the cache folder"
+    assert not list(home.rglob("examples")), "an example database was written"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from pathlib import Path
 from collections.abc import Iterator
 
 import httpx
@@ -103,10 +104,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _hypothesis_outside_the_working_directory() -> None:
     """Hypothesis writes nothing into the user's working directory (the property schemas are
-    built at collection, before any fixture runs): its home is a fresh temporary folder, unless
-    HYPOTHESIS_STORAGE_DIRECTORY says otherwise. No example database is used at all."""
+    built at collection, before any fixture runs). No example database is used at all, so all
+    it keeps is its Unicode tables, the same for every run: kept in the user's cache folder
+    they are computed once, not in every run (about a second each time), unless
+    HYPOTHESIS_STORAGE_DIRECTORY says where to keep them."""
     if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        set_hypothesis_home_dir(tempfile.mkdtemp(prefix="monite-hypothesis-"))
+        set_hypothesis_home_dir(str(_cache_folder()))
+
+
+def _cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "monite-conformance" / "hypothesis"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # no writable home: a fresh folder, the tables computed again
+        return Path(tempfile.mkdtemp(prefix="monite-hypothesis-"))
+    return folder
 
 
 def run_config_of(config: pytest.Config) -> RunConfig:

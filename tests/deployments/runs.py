@@ -51,12 +51,11 @@ class Outcome:
         return {str(o.get("rule")) for o in self.observations}
 
 
-def _suite_env(served: Served, timeline_file: Path, hypothesis_dir: Path) -> dict[str, str]:
+def _suite_env(served: Served, timeline_file: Path) -> dict[str, str]:
     return {
         **served.env,
         "PYTEST_PLUGINS": timeline.PLUGIN,
         timeline.ENV: str(timeline_file),
-        "HYPOTHESIS_STORAGE_DIRECTORY": str(hypothesis_dir),
     }
 
 
@@ -66,7 +65,7 @@ def run_with_cli(served: Served, workdir: Path, *args: str) -> Outcome:
     timeline_file = workdir / "timeline.jsonl"
     started = time.monotonic()
     done: CliRun = run_cli("run", "--target", served.base_url, *args, cwd=workdir,
-                           env=_suite_env(served, timeline_file, workdir / "hypothesis"),
+                           env=_suite_env(served, timeline_file),
                            report_dir=report_dir, timeout=RUN_TIMEOUT)
     seconds = time.monotonic() - started
     summary = _read_json(report_dir / "summary.json")
@@ -84,7 +83,7 @@ def run_with_pytest(served: Served, workdir: Path, *args: str) -> Outcome:
     junit = workdir / "junit.xml"
     timeline_file = workdir / "timeline.jsonl"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MONITE_")}
-    environment.update(_suite_env(served, timeline_file, workdir / "hypothesis"))
+    environment.update(_suite_env(served, timeline_file))
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), environment.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "pytest", "--pyargs", "conformance.suite", "-p", "no:cacheprovider",
                "-q", "--no-header", "-o", "addopts=", f"--junitxml={junit}", "--monite-profile=quick",

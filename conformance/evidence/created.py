@@ -15,6 +15,14 @@ from typing import Any
 # operation that creates -> kind of resource; operation that undoes -> kind
 CREATES = {"createLedgerAccount": "ledger_account", "createAccountingConnection": "connection"}
 UNDOES = {"deleteLedgerAccount": "ledger_account", "disconnectAccountingConnection": "connection"}
+# Operations that change the resource their path names, and what that did to it.
+CHANGES = {
+    "updateLedgerAccount": "fields changed (restored at the end of the run)",
+    "deleteLedgerAccount": "deleted (cannot be restored)",
+    "disconnectAccountingConnection": "disconnected (re-authorize it in the accounting system)",
+    "syncAccountingConnection": "a sync was started",
+    "pushSyncedRecord": "a push was queued",
+}
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,23 @@ class Created:
         return f"{self.kind} {self.id}"
 
 
+@dataclass(frozen=True)
+class Change:
+    """A change the run made to a resource it did not create (only with --allow-changes-to-existing)."""
+
+    operation_id: str
+    id: str
+    entity_id: str
+
+    def describe(self) -> str:
+        return f"{self.operation_id} {self.id}: {CHANGES[self.operation_id]}"
+
+
 _lock = threading.Lock()
 _open: dict[tuple[str, str], Created] = {}  # created and not undone since the last take()
 _ever: set[str] = set()  # ids of everything this process's run created
+_tracking_changes = False
+_changes: list[Change] = []  # changes to what the run did not create, in order, each once
 
 
 def note(operation_id: str, status: int, response: Any) -> None:
@@ -48,6 +70,29 @@ def note(operation_id: str, status: int, response: Any) -> None:
         resource_id = _path_id(str(response.request.url), operation_id)
         with _lock:
             _open.pop((UNDOES[operation_id], resource_id), None)
+    if _tracking_changes and operation_id in CHANGES and 200 <= status < 300:
+        _note_change(operation_id, response)
+
+
+def track_changes(on: bool) -> None:
+    """Record changes to resources the run did not create (a run allowed to make them)."""
+    global _tracking_changes
+    _tracking_changes = on
+
+
+def _note_change(operation_id: str, response: Any) -> None:
+    resource_id = _path_id(str(response.request.url), operation_id)
+    entity = _header(response.request, "x-monite-entity-id") or ""
+    change = Change(operation_id, resource_id, entity)
+    with _lock:
+        if resource_id not in _ever and change not in _changes:
+            _changes.append(change)
+
+
+def changes() -> list[Change]:
+    """Every change so far to a resource the run did not create."""
+    with _lock:
+        return list(_changes)
 
 
 def is_ours(resource_id: str) -> bool:
@@ -82,5 +127,5 @@ def _header(request: Any, name: str) -> str | None:
 
 def _path_id(url: str, operation_id: str) -> str:
     parts = url.split("?", 1)[0].rstrip("/").split("/")
-    # .../ledger_accounts/{id}  or  .../accounting_connections/{id}/disconnect
-    return parts[-1] if operation_id == "deleteLedgerAccount" else parts[-2]
+    # .../ledger_accounts/{id}  or  .../accounting_connections/{id}/disconnect (sync, push)
+    return parts[-1] if operation_id in ("deleteLedgerAccount", "updateLedgerAccount") else parts[-2]

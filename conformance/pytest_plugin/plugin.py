@@ -15,6 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -32,6 +33,7 @@ from conformance.redaction import redact
 from conformance.rules.kinds import OBSERVATION_KEY
 from conformance.safety import guard
 from conformance.safety.cleanup import remove
+from conformance.safety.restore import restore, snapshot
 from conformance.spec.catalog import spec_catalog
 from conformance.target.control import EmulatorControl
 from conformance.target.targets import Target, open_target
@@ -40,6 +42,9 @@ SCOPE_KEY = pytest.StashKey[TestScope]()
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 ERROR_KEY = pytest.StashKey[str]()
 CLEANUP_FAILURE = "monite_cleanup_failure"
+CHANGED_EXISTING = "monite_changed_existing"  # a change to what the run did not create (allowed runs)
+CHANGES_BEFORE_KEY = pytest.StashKey[int]()
+CHANGES_KEY = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -156,6 +161,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    item.stash[CHANGES_BEFORE_KEY] = len(created.changes())
     observer.begin(item.nodeid)
     try:
         yield
@@ -180,6 +186,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif report.when == "call" and report.passed and seen["not_sent"] and not seen["calls"]:
         withheld = sum(seen["not_sent"].values())
         _as_skipped(report, f"{guard.NOT_SENT}: all {withheld} generated cases")
+    if report.when == "teardown":  # changes to what the run did not create (allowed runs only)
+        for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]:
+            report.user_properties.append((CHANGED_EXISTING, change.describe()))
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
         scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())
@@ -297,6 +306,37 @@ def _monite_remove_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     for failure in _remove_leftovers(request):
         request.node.user_properties.append((CLEANUP_FAILURE, redact(failure)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _monite_restore_existing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --allow-changes-to-existing on a target without the control plane: note the ledger
+    accounts' fields before the first test, PATCH back the ones the run changed after the last
+    (`conformance.safety.restore`), and say on the terminal what was restored and what was not."""
+    resolved = request.config.stash.get(CONFIG_KEY, None)
+    if resolved is None or not resolved.allow_changes_to_existing or request.getfixturevalue("emulator_control"):
+        yield
+        return
+    target: Target = request.getfixturevalue("monite_target")
+    tokens: TokenProvider = request.getfixturevalue("monite_tokens")
+    http: httpx.Client = request.getfixturevalue("monite_http")
+    before = snapshot(target.base_url, target.api_version, target.entity_id, tokens.token, http)
+    created.track_changes(True)
+    try:
+        yield
+    finally:
+        created.track_changes(False)
+        restored = restore(created.changes(), before, target.base_url, target.api_version, tokens.token, http)
+        request.config.stash[CHANGES_KEY] = [change.describe() for change in created.changes()] + restored
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """What a run allowed to change existing resources changed, and what it put back."""
+    lines = config.stash.get(CHANGES_KEY, [])
+    if lines:
+        terminalreporter.section("changes to resources the run did not create (--allow-changes-to-existing)")
+        for line in lines:
+            terminalreporter.write_line(redact(line))
 
 
 @pytest.fixture(scope="session", autouse=True)

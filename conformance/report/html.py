@@ -55,7 +55,21 @@ def _verdict(summary: dict[str, Any]) -> str:
             f'<p>{counts["passed"]} passed, {counts["failed"]} failed, {counts["error"]} errors, '
             f'{counts["accepted"]} accepted deviations, {counts["skipped"]} skipped, '
             f'{counts["observations"]} observations. Target {_text(run["target"])}, API version '
-            f'{_text(run["api_version"])}, profile {_text(run["profile"])}, seed {_text(run["seed"])}.</p></div>')
+            f'{_text(run["api_version"])}, profile {_text(run["profile"])}, seed {_text(run["seed"])}.</p>'
+            f'{_ALLOWED if run.get("allow_changes_to_existing") else ""}{_changed(summary)}</div>')
+
+
+_ALLOWED = ('<p class="monite-allowed"><strong>--allow-changes-to-existing</strong>: this run was allowed to '
+            'change resources it did not create.</p>')
+
+
+def _changed(summary: dict[str, Any]) -> str:
+    if not summary.get("changed_existing"):
+        return ""
+    items = "".join(f"<li>{_text(item['what'])} <small><code>{_text(item['test'])}</code></small></li>"
+                    for item in summary["changed_existing"])
+    return f'<details id="monite-changed-existing"><summary>Changed on the target</summary><ul>{items}</ul></details>'
+
 
 
 def _matrix(matrix: Matrix, summary: dict[str, Any]) -> str:

@@ -55,6 +55,9 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
         "observations": [{"test": rec.nodeid, **obs} for rec, obs in results.observations()],
         "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.cleanup_failures],
+        # Only with --allow-changes-to-existing: what the run changed that it did not create.
+        "changed_existing": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
+                             for what in rec.changed_existing],
         "unmatched_requests": _unmatched(results),
         "tests": [{"id": rec.nodeid, "kind": rec.kind, "outcome": rec.outcome,
                    "duration_seconds": round(rec.duration, 3), "operations": sorted(rec.touched()),
@@ -99,7 +102,9 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         "",
         f"Target `{run['target']}` · API `{run['api_version']}` · profile `{run['profile']}` · "
         f"suite `{run['suite']}` · seed `{run['seed']}` · spec `{run['spec_sha256'][:12]}` · "
-        f"{run['duration_seconds']:.1f} s",
+        f"{run['duration_seconds']:.1f} s"
+        + (" · **changes to existing resources allowed** (`--allow-changes-to-existing`)"
+           if run.get("allow_changes_to_existing") else ""),
         "",
         "| passed | failed | errors | accepted | skipped | observations |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -113,6 +118,11 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
             lines.append(f"- **{failure['operation'] or 'n/a'}** `{failure['test']}`: {_md(failure['reason'])}")
         if len(summary["failures"]) > 20:
             lines.append(f"- … and {len(summary['failures']) - 20} more (see report.html)")
+        lines.append("")
+    if summary.get("changed_existing"):
+        lines.append("### Changed on the target (`--allow-changes-to-existing`)")
+        for item in summary["changed_existing"]:
+            lines.append(f"- {_md(item['what'])} (`{item['test']}`)")
         lines.append("")
     if summary["accepted"]:
         lines.append("### Accepted deviations (baseline)")

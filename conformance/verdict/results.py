@@ -37,6 +37,7 @@ class TestRecord:
     accepted_reason: str = ""
     observations: list[dict[str, Any]] = field(default_factory=list)
     cleanup_failures: list[str] = field(default_factory=list)
+    changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     unreachable: bool = False
 
     def touched(self) -> set[str]:
@@ -81,6 +82,8 @@ class RunResults:
                     rec.observations.append(observation)
             elif name == "monite_cleanup_failure" and value not in rec.cleanup_failures:
                 rec.cleanup_failures.append(redact(str(value)))
+            elif name == "monite_changed_existing" and value not in rec.changed_existing:
+                rec.changed_existing.append(redact(str(value)))
         if getattr(report, "monite_unreachable", False):
             rec.unreachable = True
         self._outcome(rec, report, seen)

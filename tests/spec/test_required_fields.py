@@ -306,3 +306,73 @@ def test_every_field_a_seed_example_shows_is_held() -> None:
             assert set(value) <= held(schema), f"seed {prefix} {method} {path}: {sorted(set(value) - held(schema))}"
             checked += 1
     assert checked >= 10
+
+
+# -- the emulator sends what it is held to, in every version -------------------------------------------
+
+def missing_held_fields(spec: dict[str, Any], body: Any, schema: dict[str, Any]) -> list[str]:
+    """Fields the schema holds the emulator to (documented or assumed) that the body lacks."""
+    return sorted({name for value, obj in example_objects(spec, body, schema) for name in held(obj) - set(value)})
+
+
+def test_missing_held_fields_finds_a_dropped_token() -> None:
+    spec = load_spec()
+    page = {"data": [], "next_pagination_token": None}
+    assert missing_held_fields(spec, page, spec["components"]["schemas"]["SyncRecordList"]) == ["prev_pagination_token"]
+    record = dict.fromkeys(spec["components"]["schemas"]["SyncRecord"]["properties"])
+    del record["provider"]
+    assert missing_held_fields(spec, {**page, "prev_pagination_token": None, "data": [record]},
+                               spec["components"]["schemas"]["SyncRecordList"]) == ["provider"]
+
+
+@pytest.mark.parametrize("version", versions.PUBLISHED_VERSIONS)
+def test_the_emulator_sends_every_held_field(version: str) -> None:
+    """A31/A32 are the emulator's choices: each success body of the version has every held field."""
+    import uuid
+
+    from starlette.testclient import TestClient
+
+    from monite_emulator.app import create_app
+    from tests.emulator.emu_helpers import CLIENT_ID, CLIENT_SECRET
+
+    spec = versions.effective_spec(version)
+    ops = {op["operationId"]: (method.upper(), path) for path, item in spec["paths"].items()
+           for method, op in item.items() if isinstance(op, dict) and "operationId" in op}
+    entity = str(uuid.uuid4())
+    checked: set[str] = set()
+    with TestClient(create_app()) as client:
+        base = {"x-monite-version": version}
+
+        def call(operation_id: str, ids: dict[str, str] | None = None, **kw: Any) -> Any:
+            method, path = ops[operation_id]
+            op = spec["paths"][path][method.lower()]
+            r = client.request(method, "/v1" + path.format(**(ids or {})), headers=headers, **kw)
+            assert r.status_code < 300, (operation_id, r.status_code, r.text)
+            body = r.json()
+            assert missing_held_fields(spec, body, success_schema(spec, op)) == [], operation_id
+            checked.add(operation_id)
+            return body
+
+        headers = base
+        token = call("createAccessToken", json={"grant_type": "client_credentials", "client_id": CLIENT_ID,
+                                                "client_secret": CLIENT_SECRET})["access_token"]
+        headers = {**base, "Authorization": f"Bearer {token}", "x-monite-entity-id": entity}
+        pending = call("createAccountingConnection")  # pending_auth: business_info, last_pull null
+        call("disconnectAccountingConnection", {"connection_id": pending["id"]})
+        seeded = client.post(f"/_emulator/entities/{entity}/seed",
+                             json={"records_per_type": 2, "tax_rates": 2, "ledger_accounts": 2})
+        assert seeded.status_code == 200, seeded.text
+        connection = call("listAccountingConnections")["data"][-1]
+        call("getAccountingConnection", {"connection_id": connection["id"]})
+        call("syncAccountingConnection", {"connection_id": connection["id"]})
+        record = call("listSyncedRecords", params={"object_type": "bill", "limit": "1"})["data"][0]
+        call("getSyncedRecord", {"synced_record_id": record["id"]})
+        call("pushSyncedRecord", {"synced_record_id": record["id"]})
+        rate = call("listTaxRates", params={"limit": "1"})["data"][0]
+        call("getTaxRate", {"tax_rate_id": rate["id"]})
+        account = call("listLedgerAccounts", params={"limit": "1"})["data"][0]
+        call("getLedgerAccount", {"ledger_account_id": account["id"]})
+        if "createLedgerAccount" in ops:  # not in 2023-09-01 and older (A30)
+            created = call("createLedgerAccount", json={})  # every optional field omitted: null (A21)
+            call("updateLedgerAccount", {"ledger_account_id": created["id"]}, json={"name": "Office"})
+    assert checked == set(ops) - {"deleteLedgerAccount"}  # 204: no body

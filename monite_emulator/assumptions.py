@@ -104,6 +104,13 @@ ASSUMPTIONS: list[Assumption] = [
                "405 with Allow listing the methods the version has for the path and an error body, checked "
                "right after the version (before the token)", "A9's rule, per version: the path exists, the method not",
                "http/versioning.py, http/middleware.py"),
+    Assumption("A31", "which fields of a response body are always present (the reference pages mark none required)",
+               "every field the version shows for a resource is sent, null (or [] / {}) when it has no value",
+               "clients read fields without checking for them; the spec holds the emulator to it "
+               "(x-assumed-constraints)", "model/*.py to_dict(), model/versions.py"),
+    Assumption("A32", "null pagination tokens (seed 003 requires only data)",
+               "next_pagination_token and prev_pagination_token are always sent, null at the ends",
+               "one page shape for every list", "model/pagination.py"),
 ]
 
 BY_ID = {a.id: a for a in ASSUMPTIONS}

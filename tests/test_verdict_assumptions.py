@@ -110,15 +110,19 @@ def test_accepted_invalid_data_is_never_excused() -> None:
 # -- a field the docs do not require ---------------------------------------------------------------
 
 def _document(with_assumed: bool) -> dict[str, Any]:
+    """GET /things/{id} -> a Thing {id (documented), name (A99)} with parts [{label (A98)}]."""
     item: dict[str, Any] = {"type": "object", "required": ["id"],
-                            "properties": {"id": {"type": "string"}, "name": {"type": "string"}}}
+                            "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                           "parts": {"type": "array", "items": {"$ref": "#/components/schemas/Part"}}}}
+    part: dict[str, Any] = {"type": "object", "properties": {"label": {"type": "string"}}}
     if with_assumed:
         item["x-assumed-constraints"] = {"assumption": "A99", "required": ["name"]}
+        part["x-assumed-constraints"] = {"assumption": "A98", "required": ["label"]}
     return {
         "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
         "paths": {"/things/{id}": {"get": {"operationId": "getThing", "responses": {"200": {
             "description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}}},
-        "components": {"schemas": {"Thing": item}},
+        "components": {"schemas": {"Thing": item, "Part": part}},
     }
 
 
@@ -126,13 +130,21 @@ def test_strict_merges_the_assumed_required_fields() -> None:
     document = _document(with_assumed=True)
     assert strict(document)["components"]["schemas"]["Thing"]["required"] == ["id", "name"]
     assert document["components"]["schemas"]["Thing"]["required"] == ["id"], "the documented spec is not changed"
-    assert assumption_ids({"$ref": "#/components/schemas/Thing"}, document) == ["A99"]
+    assert assumption_ids({"$ref": "#/components/schemas/Thing"}, document) == ["A99", "A98"]
 
 
 def test_a_body_without_a_field_only_our_choice_requires_is_excused() -> None:
-    contract = Contract(_document(with_assumed=True))
-    answer = Answer("GET", "/v1/things/1", 200, body={"id": "1"})
-    assert _excused(RESPONSE_SCHEMA, answer, contract=contract) == "A99"
+    document = _document(with_assumed=True)
+    contract, strict_contract = Contract(document), Contract(strict(document))
+    answer = Answer("GET", "/v1/things/1", 200, body={"id": "1", "parts": [{"label": "a"}]})
+    rule = excuse(RESPONSE_SCHEMA, "", answer, contract, strict_contract)
+    assert rule is not None and rule.id == "A99" and "name" in rule.statement, rule
+    # Only the choice the body breaks is cited (the nested part has its label: A98 holds).
+    nested = Answer("GET", "/v1/things/1", 200, body={"id": "1", "name": "n", "parts": [{}]})
+    rule = excuse(RESPONSE_SCHEMA, "", nested, contract, strict_contract)
+    assert rule is not None and rule.id == "A98", rule
+    # Without the strict contract every choice the schema holds is cited.
+    assert _excused(RESPONSE_SCHEMA, answer, contract=contract) == "A99, A98"
 
 
 def test_a_body_without_a_documented_field_stands() -> None:

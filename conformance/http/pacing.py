@@ -67,17 +67,28 @@ class Pacer:
 
 
 _pacer: Pacer | None = None
+_retired = (0.0, 0)  # what earlier pacers of this process waited
 
 
 def pace_at(rate: float | None) -> Pacer | None:
     """Pace every request of this process at `rate` per second from now on (None: no pacing)."""
-    global _pacer
+    global _pacer, _retired
+    if _pacer is not None:
+        _retired = (_retired[0] + _pacer.waited_seconds, _retired[1] + _pacer.waits_on_429)
     _pacer = Pacer(rate) if rate else None
     return _pacer
 
 
 def current_pacer() -> Pacer | None:
     return _pacer
+
+
+def waited() -> tuple[float, int]:
+    """Seconds this process waited for send slots, and 429s it waited out, since it started."""
+    pacer = _pacer
+    if pacer is None:
+        return _retired
+    return (_retired[0] + pacer.waited_seconds, _retired[1] + pacer.waits_on_429)
 
 
 def send_paced(send: Callable[[], R], sleep: Callable[[float], None] = time.sleep) -> R:

@@ -27,7 +27,7 @@ from conformance.property.schema import TOKEN_PLACEHOLDER
 from conformance.safety import guard
 from conformance.redaction import register_secret
 from conformance.rules.kinds import observation
-from conformance.spec.contract import documented_contract
+from conformance.spec.contract import documented_contract, strict_contract
 from conformance.verdict.assumptions import NO_JSON, Answer, excuse
 from conformance.target.targets import Target
 
@@ -195,7 +195,7 @@ def observe_calls(schema: BaseSchema, *, assumptions_bind: bool, api_version: st
         title, message = str(failure.title), str(getattr(failure, "message", "") or "")
         if not assumptions_bind:
             rule = excuse(str(failure.code), _check_name(failure), answer_of(case, response),
-                          documented_contract(api_version))
+                          documented_contract(api_version), strict_contract(api_version))
             if rule is not None:
                 request = f"{response.request.method} {response.request.url} -> {response.status_code}"
                 observer.observation(observation(rule, f"{title} ({failure.code}): {message[:600]}\n{request}"))

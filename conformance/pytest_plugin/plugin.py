@@ -27,7 +27,7 @@ from conformance.errors import ConfigError
 from conformance.evidence import created, observer
 from conformance.http.auth import TokenProvider
 from conformance.http.client import MoniteClient
-from conformance.http.pacing import pace_at
+from conformance.http.pacing import pace_at, waited
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
 from conformance.rules.kinds import OBSERVATION_KEY
@@ -45,6 +45,8 @@ CLEANUP_FAILURE = "monite_cleanup_failure"
 CHANGED_EXISTING = "monite_changed_existing"  # a change to what the run did not create (allowed runs)
 CHANGES_BEFORE_KEY = pytest.StashKey[int]()
 CHANGES_KEY = pytest.StashKey[list[str]]()
+PACED = "monite_paced"  # seconds a test waited for its send slots, and 429s it waited out
+PACED_BEFORE_KEY = pytest.StashKey[tuple[float, int]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -162,6 +164,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     item.stash[CHANGES_BEFORE_KEY] = len(created.changes())
+    item.stash[PACED_BEFORE_KEY] = waited()
     observer.begin(item.nodeid)
     try:
         yield
@@ -189,6 +192,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "teardown":  # changes to what the run did not create (allowed runs only)
         for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]:
             report.user_properties.append((CHANGED_EXISTING, change.describe()))
+        seconds, waits_on_429 = (now - then for now, then in zip(waited(),
+                                                                  item.stash.get(PACED_BEFORE_KEY, (0.0, 0))))
+        if seconds or waits_on_429:  # time this test spent under the rate limit
+            report.user_properties.append((PACED, json.dumps({"waited_seconds": round(seconds, 3),
+                                                              "waits_on_429": waits_on_429})))
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
         scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())

@@ -55,6 +55,9 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
         "observations": [{"test": rec.nodeid, **obs} for rec, obs in results.observations()],
         "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.cleanup_failures],
+        # Time spent under the rate limit: waiting for send slots (pacing) and for 429s to pass.
+        "pacing": {"waited_seconds": round(sum(rec.waited_seconds for rec in results.tests.values()), 1),
+                   "waits_on_429": sum(rec.waits_on_429 for rec in results.tests.values())},
         # Only with --allow-changes-to-existing: what the run changed that it did not create.
         "changed_existing": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.changed_existing],
@@ -106,6 +109,9 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         + (" · **changes to existing resources allowed** (`--allow-changes-to-existing`)"
            if run.get("allow_changes_to_existing") else ""),
         "",
+        *([f"Paced under the rate limit: waited {summary['pacing']['waited_seconds']:.1f} s for send slots, "
+           f"{summary['pacing']['waits_on_429']} times for a 429 to pass.", ""]
+          if summary.get("pacing", {}).get("waited_seconds") or summary.get("pacing", {}).get("waits_on_429") else []),
         "| passed | failed | errors | accepted | skipped | observations |",
         "|---:|---:|---:|---:|---:|---:|",
         f"| {counts['passed']} | {counts['failed']} | {counts['error']} | {counts['accepted']} | "

@@ -16,6 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from conformance.spec.assumed import strict
 from conformance.spec.files import load_spec
 from conformance.spec.versions import contract_document
 from conformance.spec.catalog import BASE_PATH, HTTP_METHODS, Catalog, Operation, documented_key
@@ -316,3 +317,10 @@ def documented_contract(api_version: str) -> Contract:
     """What the docs require at `api_version`: its effective spec as written, without the
     constraints the emulator alone is held to (`conformance.spec.assumed`)."""
     return Contract(contract_document(api_version))
+
+
+@lru_cache(maxsize=None)
+def strict_contract(api_version: str) -> Contract:
+    """What the emulator is held to at `api_version`: the documented contract plus our choices
+    where the docs are silent (`conformance.spec.assumed.strict`), as the property tests load it."""
+    return Contract(strict(contract_document(api_version)))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.rules.kinds import Rule, assumption, probe
-from conformance.spec.assumed import assumption_ids
+from conformance.spec.assumed import EXTENSION, assumption_ids, resolve_pointer
 from conformance.spec.contract import Contract, OperationContract
 
 NO_JSON = object()
@@ -70,9 +70,10 @@ class Answer:
     positive: bool = True  # a schema-valid case (schemathesis' generation mode)
 
 
-def excuse(code: str, check: str, answer: Answer, contract: Contract) -> Rule | None:
+def excuse(code: str, check: str, answer: Answer, contract: Contract, strict: Contract | None = None) -> Rule | None:
     """The assumption (or docs disagreement) that is all `answer` breaks for the failed check,
-    or None: the documented contract is broken too, and the failure stands everywhere."""
+    or None: the documented `contract` is broken too, and the failure stands everywhere.
+    `strict` (the contract with our choices) names which choices a body breaks."""
     if code in (UNSUPPORTED_METHOD, ALLOW_HEADER):
         return WRONG_METHOD
     if code == CUSTOM and check == "monite_error_body_shape":
@@ -84,7 +85,7 @@ def excuse(code: str, check: str, answer: Answer, contract: Contract) -> Rule | 
     if code == UNDEFINED_STATUS:
         return undefined_status(op, answer)
     if code == RESPONSE_SCHEMA:
-        return schema_deviation(op, answer, contract)
+        return schema_deviation(op, answer, contract, strict)
     if code == REJECTED_POSITIVE:
         return rejected_valid_request(op, answer)
     return None
@@ -111,7 +112,8 @@ def undefined_status(op: OperationContract, answer: Answer) -> Rule | None:
     return status_assumption(op, answer.status)
 
 
-def schema_deviation(op: OperationContract, answer: Answer, contract: Contract) -> Rule | None:
+def schema_deviation(op: OperationContract, answer: Answer, contract: Contract,
+                     strict: Contract | None) -> Rule | None:
     """A body the strict contract refuses: excused when the documented one accepts it (a field
     the docs do not require, A<n> from `x-assumed-constraints`), or when the docs do not
     document that error body at all (404, 405)."""
@@ -120,12 +122,35 @@ def schema_deviation(op: OperationContract, answer: Answer, contract: Contract) 
     spec = op.response_for(answer.status)
     if spec is None or spec.schema is None or answer.body is NO_JSON or spec.schema.errors(answer.body):
         return None
-    ids = assumption_ids({"$ref": spec.schema.pointer}, contract.spec)
+    missing, ids = _assumed_fields_missing(op, answer, strict) if strict is not None else ([], [])
+    if not ids:  # no strict contract to ask: every choice the response schema holds
+        ids = assumption_ids({"$ref": spec.schema.pointer}, contract.spec)
     if not ids:
         return None
-    return assumption(", ".join(ids), f"the {answer.status} body of {op.operation.label} lacks something the "
-                                      f"docs do not require ({spec.schema.name} has only the documented "
-                                      f"`required`); the emulator is held to more")
+    shown = f" ({', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''})" if missing else ""
+    return assumption(", ".join(ids), f"the {answer.status} body of {op.operation.label} lacks fields the docs do "
+                                      f"not require{shown}; only the emulator is held to them")
+
+
+def _assumed_fields_missing(op: OperationContract, answer: Answer, strict: Contract) -> tuple[list[str], list[str]]:
+    """Which fields the strict contract misses in the body, and the ids of the choices that
+    require them (from the `x-assumed-constraints` of the schema object each error points at)."""
+    strict_op = strict.operations.get(op.operation_id)
+    spec = strict_op.response_for(answer.status) if strict_op is not None else None
+    if spec is None or spec.schema is None:
+        return [], []
+    missing, ids = [], []
+    for error in spec.schema.errors(answer.body):
+        if not error.schema_path or error.schema_path[-1] != "required":
+            continue
+        pointer = "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in error.schema_path[:-1])
+        node = resolve_pointer(strict.spec, "#/" + pointer)
+        constraints = node.get(EXTENSION) if isinstance(node, dict) else None
+        if isinstance(constraints, dict) and constraints.get("assumption"):
+            missing.append(f"{error.where()}: {error.message}")
+            if str(constraints["assumption"]) not in ids:
+                ids.append(str(constraints["assumption"]))
+    return missing, ids
 
 
 def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None:

@@ -38,6 +38,8 @@ class TestRecord:
     observations: list[dict[str, Any]] = field(default_factory=list)
     cleanup_failures: list[str] = field(default_factory=list)
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
+    waited_seconds: float = 0.0  # waiting for send slots under the rate limit
+    waits_on_429: int = 0
     unreachable: bool = False
 
     def touched(self) -> set[str]:
@@ -84,6 +86,10 @@ class RunResults:
                 rec.cleanup_failures.append(redact(str(value)))
             elif name == "monite_changed_existing" and value not in rec.changed_existing:
                 rec.changed_existing.append(redact(str(value)))
+            elif name == "monite_paced":
+                paced = json.loads(str(value))
+                rec.waited_seconds += float(paced.get("waited_seconds", 0))
+                rec.waits_on_429 += int(paced.get("waits_on_429", 0))
         if getattr(report, "monite_unreachable", False):
             rec.unreachable = True
         self._outcome(rec, report, seen)

@@ -449,7 +449,8 @@ ASSUMPTIONS: dict[str, tuple[str, ...] | None] = {
     # Only the suite's own probes of control plane and reachability ask for unknown paths today;
     # a run should ask for one under /v1 and report the body it got (A9).
     "gateway_404": ("A9",),
-    "null_tokens_omitted": None,  # seed 003: only `data` is required
+    # Seed 003 requires only `data`; our emulator always sends both tokens (A32).
+    "null_tokens_omitted": ("A32",),
     "extra_fields": None,
     "millisecond_timestamps": None,
     "unknown_version_served": ("A1",),

@@ -18,6 +18,7 @@ from monite_emulator.app import create_app
 from monite_emulator.model import auth
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.versions import PUBLISHED_VERSIONS
+from tests.deployments.variants import token_lifetime_86400, unsupported_media_415
 from tests.faults.rewrite import Answer, rewrite_responses
 
 Query = list[tuple[str, str]]
@@ -184,6 +185,17 @@ def oversized_body_is_422() -> Any:
             answer.set_json({"detail": [{"loc": ["body"], "msg": "Invalid body", "type": "value_error"}]})
 
     return rewrite_responses(create_app(), rewrite)
+
+
+def tokens_live_a_day() -> Any:
+    """9: `expires_in` 86400, not A20's 1800 (the sandbox-like deployment's docs-legal variant,
+    here on the emulator with its control plane, where the assumption binds)."""
+    return token_lifetime_86400(create_app())
+
+
+def text_body_is_415() -> Any:
+    """9: a body without a JSON Content-Type is 415, not A25's 422 (as above)."""
+    return unsupported_media_415(create_app())
 
 
 # --- 10. isolation: GET of a ledger account by id ignores the entity ---------------------------
@@ -378,7 +390,9 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_09_headers_auth": [("missing_version_is_422", "test_missing_version"),
                              ("expired_token_accepted", "test_expired_token_is_refused"),
                              ("forbidden_is_404", "test_entity_user_token_acts_only_for_its_entity"),
-                             ("oversized_body_is_422", "test_oversized_body_is_refused")],
+                             ("oversized_body_is_422", "test_oversized_body_is_refused"),
+                             ("tokens_live_a_day", "test_token_response"),
+                             ("text_body_is_415", "test_body_without_json_content_type")],
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
                             ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],

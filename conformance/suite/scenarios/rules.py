@@ -148,6 +148,11 @@ TOKEN_REQUIRED = documented("all seeds; docs: api/concepts/authentication", "req
 BAD_TOKEN_401 = assumption("A2", "a missing, malformed, unknown or expired bearer token gives 401 with an error body")
 WRONG_CREDENTIALS_401 = assumption("A20", "wrong client credentials at /auth/token give 401")
 TOKEN_LIFETIME = assumption("A20", "tokens live 1800 s")
+TOKEN_RESPONSE = documented(
+    "docs: api/access-tokens/post-auth-token", 'POST /auth/token answers {"access_token": str, "token_type": "Bearer", '
+    '"expires_in": int seconds}')
+JSON_BODY_ONLY = assumption(
+    "A25", "a body sent without a JSON Content-Type gives 422 (FastAPI's behaviour), not 415")
 ENTITY_USER_FORBIDDEN = assumption(
     "A3", "a token that may not act on the entity (an entity-user token used with another entity id) gives 403 "
     "with an error body")

@@ -56,3 +56,57 @@ def test_what_the_run_created_may_be_changed(enforced: None) -> None:
 def test_nothing_is_refused_where_the_rule_is_off() -> None:
     guard.enforce(False)
     assert guard.refusal("DELETE", f"{BASE}/ledger_accounts/{THEIRS}") is None
+
+
+# -- a resource that does not exist may be named ---------------------------------------------------
+
+ENTITY, OTHER, STRANGER = "e-1", "e-2", "e-3"
+RANDOM = "0b7d8d43-3333-4c1e-9a43-4ab0e1c3f003"
+
+
+class Existing:
+    """A fake target: which (resource URL, entity) pairs exist; records every GET it was asked."""
+
+    def __init__(self, *pairs: tuple[str, str]) -> None:
+        self.pairs = set(pairs)
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, resource_url: str, entity_id: str) -> bool:
+        self.asked.append((resource_url, entity_id))
+        return (resource_url, entity_id) in self.pairs
+
+
+def test_a_change_naming_a_resource_that_exists_nowhere_is_sent() -> None:
+    target = Existing((f"{BASE}/ledger_accounts/{THEIRS}", ENTITY))
+    guard.enforce(True, target, (ENTITY, OTHER))
+    try:
+        assert guard.refusal("PATCH", f"{BASE}/ledger_accounts/{RANDOM}", ENTITY) is None
+        # The sub-resource action is judged by the resource it names.
+        assert guard.refusal("POST", f"{BASE}/accounting_connections/{RANDOM}/disconnect", ENTITY) is None
+        assert (f"{BASE}/accounting_connections/{RANDOM}", OTHER) in target.asked
+        assert guard.refusal("PATCH", f"{BASE}/ledger_accounts/{THEIRS}", ENTITY) is not None
+    finally:
+        guard.enforce(False)
+
+
+def test_a_resource_of_the_other_entity_or_of_the_requests_entity_is_not_touched() -> None:
+    target = Existing((f"{BASE}/ledger_accounts/{THEIRS}", OTHER), (f"{BASE}/ledger_accounts/{RANDOM}", STRANGER))
+    guard.enforce(True, target, (ENTITY, OTHER))
+    try:
+        # Sent for the entity under test, but it exists for the second entity: refused.
+        assert guard.refusal("DELETE", f"{BASE}/ledger_accounts/{THEIRS}", ENTITY) is not None
+        # Absent for the run's entities, present for the entity the request names: refused.
+        assert guard.refusal("DELETE", f"{BASE}/ledger_accounts/{RANDOM}", STRANGER) is not None
+    finally:
+        guard.enforce(False)
+
+
+def test_each_resource_is_looked_up_once() -> None:
+    target = Existing()
+    guard.enforce(True, target, (ENTITY,))
+    try:
+        for _ in range(3):
+            assert guard.refusal("PATCH", f"{BASE}/ledger_accounts/{RANDOM}", ENTITY) is None
+        assert target.asked == [(f"{BASE}/ledger_accounts/{RANDOM}", ENTITY)]
+    finally:
+        guard.enforce(False)

@@ -142,8 +142,10 @@ class CaseSender:
 
     def withhold(self, case: Case) -> bool:
         """Whether `case` may not be sent (`conformance.safety.guard`); counted per operation."""
+        self.prepare(case)  # the entity it names is the one it will be sent for
         url = self.target.base_url + case.formatted_path
-        if guard.refusal(case.method, url) is None:
+        entity = case.headers.get("x-monite-entity-id") if case.headers else None
+        if guard.refusal(case.method, url, entity if isinstance(entity, str) else None) is None:
             return False
         observer.withheld(_operation_id(case))
         return True

@@ -27,7 +27,7 @@ from conformance.errors import ConfigError
 from conformance.evidence import created, observer
 from conformance.http.auth import TokenProvider
 from conformance.http.client import MoniteClient
-from conformance.http.pacing import pace_at, waited
+from conformance.http.pacing import pace_at, send_paced, waited
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
 from conformance.rules.kinds import OBSERVATION_KEY
@@ -249,7 +249,7 @@ def monite_http(monite_target: Target) -> Iterator[httpx.Client]:
 
 def _guard_hook(request: httpx.Request) -> None:
     """No request of the suite changes what the run did not create (`conformance.safety.guard`)."""
-    guard.check(request.method, str(request.url))
+    guard.check(request.method, str(request.url), request.headers.get("x-monite-entity-id"))
 
 
 @pytest.fixture(scope="session")
@@ -268,11 +268,26 @@ def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | 
 
 
 @pytest.fixture(scope="session")
-def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | None) -> Iterator[None]:
-    """On a target without the control plane, only what the run created may be changed."""
-    guard.enforce(emulator_control is None and not monite_config.allow_changes_to_existing)
-    yield
-    guard.enforce(False)
+def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | None, monite_target: Target,
+                 monite_http: httpx.Client) -> Iterator[None]:
+    """On a target without the control plane, only what the run created may be changed, or what
+    does not exist at all (its GET answers 404 for the run's entities and the request's own)."""
+    on = emulator_control is None and not monite_config.allow_changes_to_existing
+    tokens = TokenProvider(monite_target, monite_http)
+    with monite_target.http_client() as probes:  # unobserved: a probe is not the test's request
+
+        def exists(resource_url: str, entity_id: str) -> bool:
+            headers = {"x-monite-version": monite_target.api_version, "x-monite-entity-id": entity_id,
+                       "authorization": f"Bearer {tokens.token()}"}
+            try:
+                return send_paced(lambda: probes.get(resource_url, headers=headers)).status_code != 404
+            except Exception:  # noqa: BLE001 (absence not proven, e.g. a header httpx cannot send: refuse)
+                return True
+
+        entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id) if entity)
+        guard.enforce(on, exists if on else None, entities)
+        yield
+        guard.enforce(False)
 
 
 @pytest.fixture(scope="session")

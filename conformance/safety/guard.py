@@ -6,12 +6,15 @@ free; a request with a state-changing method (POST, PUT, PATCH, DELETE) that nam
 resource in its path — disconnect, sync, push, PATCH, DELETE, or a wrong-method probe on such
 a path — is sent only when this run created that resource (`conformance.evidence.created`).
 Creations (`POST /ledger_accounts`, `POST /accounting_connections`) name none and are sent;
-what they create is removed after the test. `--allow-changes-to-existing` lifts the rule for
-a throwaway entity.
+what they create is removed after the test. A resource that does not exist (its GET answers
+404 for the run's entities) may be named: a generated case with a random id is sent.
+`--allow-changes-to-existing` lifts the rule for a throwaway entity.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from conformance.evidence import created
@@ -20,18 +23,34 @@ from conformance.spec.catalog import spec_catalog
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NOT_SENT = "not sent: would change data the run did not create"
 
+# Whether a resource exists: (URL of the resource itself, entity id) -> False only when the
+# target answered its GET with 404 (anything else counts as "it may exist").
+Exists = Callable[[str, str], bool]
+
 
 class ChangeRefused(Exception):
     """A request that would change a resource this run did not create (it was not sent)."""
 
 
 _enforced = False
+_exists: Exists | None = None
+_entities: tuple[str, ...] = ()
+_known: dict[tuple[str, str], bool] = {}
+_lock = threading.Lock()
 
 
-def enforce(on: bool) -> None:
-    """Apply the rule from now on (True on a target without the control plane)."""
-    global _enforced
-    _enforced = on
+def enforce(on: bool, exists: Exists | None = None, entities: tuple[str, ...] = ()) -> None:
+    """Apply the rule from now on (True on a target without the control plane).
+
+    With `exists`, a change to a resource the run did not create is still sent when the
+    resource does not exist at all: a GET of it answers 404 for every entity in `entities` and
+    for the request's own. A generated case naming a random id then runs (and is answered 404
+    or 422) instead of being withheld; nothing that exists is touched.
+    """
+    global _enforced, _exists, _entities
+    with _lock:
+        _enforced, _exists, _entities = on, exists, tuple(entities)
+        _known.clear()
 
 
 def is_enforced() -> bool:
@@ -41,30 +60,59 @@ def is_enforced() -> bool:
 def named_resource(url: str) -> str | None:
     """The resource id a request's path names: the value of the first path parameter of the
     spec's path template it matches (whatever the method), or None (a collection, /auth/token)."""
+    found = _resource_url(url)
+    return found[1] if found is not None else None
+
+
+def _resource_url(url: str) -> tuple[str, str] | None:
+    """(URL of the named resource itself, its id): `.../accounting_connections/X/sync` names
+    `.../accounting_connections/X`."""
     operations = spec_catalog().on_path(url)
     if not operations:
         return None
     template = [part for part in operations[0].path.split("/") if part]
-    path = [part for part in urlsplit(url).path.split("/") if part]
-    actual = path[len(path) - len(template):]
-    for pattern, value in zip(template, actual):
+    parts = urlsplit(url)
+    path = [part for part in parts.path.split("/") if part]
+    offset = len(path) - len(template)
+    for index, pattern in enumerate(template):
         if pattern.startswith("{") and pattern.endswith("}"):
-            return unquote(value)
+            prefix = "/" + "/".join(path[:offset + index + 1])
+            return f"{parts.scheme}://{parts.netloc}{prefix}", unquote(path[offset + index])
     return None
 
 
-def refusal(method: str, url: str) -> str | None:
-    """Why this request may not be sent, or None when it may."""
+def refusal(method: str, url: str, entity_id: str | None = None) -> str | None:
+    """Why this request (sent for `entity_id`) may not be sent, or None when it may."""
     if not _enforced or method.upper() in SAFE_METHODS:
         return None
-    resource = named_resource(url)
-    if resource is None or created.is_ours(resource):
+    found = _resource_url(url)
+    if found is None or created.is_ours(found[1]):
         return None
-    return f"{NOT_SENT} ({method.upper()} on {resource})"
+    if _absent(found[0], entity_id):
+        return None
+    return f"{NOT_SENT} ({method.upper()} on {found[1]})"
 
 
-def check(method: str, url: str) -> None:
+def _absent(resource_url: str, entity_id: str | None) -> bool:
+    """Whether the resource answers 404 for the run's entities and the request's own."""
+    exists = _exists
+    if exists is None:
+        return False
+    for entity in dict.fromkeys([*_entities, *([entity_id] if entity_id else [])]):
+        key = (resource_url, entity)
+        with _lock:
+            known = _known.get(key)
+        if known is None:
+            known = exists(resource_url, entity)
+            with _lock:
+                _known[key] = known
+        if known:
+            return False
+    return True
+
+
+def check(method: str, url: str, entity_id: str | None = None) -> None:
     """Raise ChangeRefused unless the request may be sent."""
-    reason = refusal(method, url)
+    reason = refusal(method, url, entity_id)
     if reason is not None:
         raise ChangeRefused(reason)

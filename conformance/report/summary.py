@@ -23,7 +23,7 @@ _VERDICT_TEXT = {
 
 
 def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, catalog: Catalog,
-                  verdict: str, stale: list[str]) -> dict[str, Any]:
+                  verdict: str, stale: list[str], observed: dict[str, Any] | None = None) -> dict[str, Any]:
     exercised, documented = matrix.coverage()
     return {
         "schema_version": SCHEMA_VERSION,
@@ -56,6 +56,8 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
         "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.cleanup_failures],
         "unmatched_requests": _unmatched(results),
+        # What the target answered per operation and status (conformance.report.observed).
+        "observed": observed or {},
         "tests": [{"id": rec.nodeid, "kind": rec.kind, "outcome": rec.outcome,
                    "duration_seconds": round(rec.duration, 3), "operations": sorted(rec.touched()),
                    **({"reason": rec.reason} if rec.reason else {})}

@@ -82,6 +82,17 @@ def effective_spec(version: str) -> dict[str, Any]:
     return load_spec() if overlay is None else _applied(overlay)
 
 
+def operation_ids(version: str) -> frozenset[str]:
+    """The operationIds of `version`'s contract. A date outside the published list has no
+    contract of its own: the base document's operations (what it gets is assumption A1)."""
+    try:
+        spec = effective_spec(version)
+    except UnknownVersion:
+        spec = load_spec()
+    return frozenset(entry["operationId"] for item in (spec.get("paths") or {}).values()
+                     for entry in (item or {}).values() if isinstance(entry, dict) and "operationId" in entry)
+
+
 @lru_cache(maxsize=None)
 def _applied(overlay: Path) -> dict[str, Any]:
     return apply_overlay(load_spec(), load_overlay(overlay), strict=True, source=str(overlay))

@@ -20,6 +20,19 @@ EXIT_CODES = {
 }
 
 
+# Exit codes from the best news to the worst: the one code of several runs (a differential run)
+# is the worst of theirs. A code not listed here counts as the suite's own error.
+_SEVERITY = (EXIT_CODES[CONFORMS], EXIT_CODES[FAILURES], EXIT_CODES[UNREACHABLE], EXIT_CODES[ERROR],
+             EXIT_CODES[USAGE], EXIT_CODES[INTERRUPTED])
+
+
+def worst_exit_code(codes: list[int]) -> int:
+    """The worst of several runs' exit codes (interrupted > usage > error > unreachable > failures > conforms)."""
+    def rank(code: int) -> float:
+        return _SEVERITY.index(code) if code in _SEVERITY else _SEVERITY.index(EXIT_CODES[ERROR]) + 0.5
+    return max(codes, key=rank) if codes else EXIT_CODES[CONFORMS]
+
+
 def verdict_of(exitstatus: int, results: RunResults, collection_errors: bool) -> str:
     """What a finished pytest session means for the target."""
     if results.interrupted:

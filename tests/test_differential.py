@@ -1,0 +1,129 @@
+"""The differential run (issue 10 item 5): the suite once per API version, then the comparison.
+
+Two real differentials against the embedded emulator, narrowed to the scenarios about
+getLedgerAccount so the module stays cheap: 2023-09-01 vs 2024-05-25 (the documented
+ledger-account differences) and 2024-01-31 vs 2024-05-25 (the same contract: no difference).
+The whole suite's figures are in the report of issue 10's Done-when, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.commands.differential import differential_exit_code
+from conformance.compare.differences import Difference
+from conformance.verdict.verdict import worst_exit_code
+from tests.cli_support import CliRun, run_cli
+
+NARROW = ("run", "--suite", "scenario", "--only", "getLedgerAccount")
+OLD, NEW, SAME = "2023-09-01", "2024-05-25", "2024-01-31"
+DOCUMENTED_FIELDS = {"created_at", "updated_at", "currency", "is_external"}  # absent at 2023-09-01 (overlay)
+ABSENT_OPERATIONS = {"createLedgerAccount", "updateLedgerAccount", "deleteLedgerAccount"}
+
+
+def _compare(run: CliRun) -> dict[str, Any]:
+    assert run.report_dir is not None
+    return json.loads((run.report_dir / "compare.json").read_text(encoding="utf-8"))
+
+
+def _summary(run: CliRun, version: str) -> dict[str, Any]:
+    assert run.report_dir is not None
+    return json.loads((run.report_dir / version / "summary.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def old_vs_new(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    cwd = tmp_path_factory.mktemp("differential")
+    return run_cli(*NARROW, "--api-version", OLD, "--api-version", NEW, cwd=cwd, report_dir=cwd / "out")
+
+
+@pytest.fixture(scope="module")
+def same_contract(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    cwd = tmp_path_factory.mktemp("same")
+    return run_cli(*NARROW, "--api-version", SAME, "--api-version", NEW, "--fail-on-difference", cwd=cwd,
+                   report_dir=cwd / "out")
+
+
+def test_one_folder_per_version_and_the_comparison_beside_them(old_vs_new: CliRun) -> None:
+    assert old_vs_new.returncode == 0, old_vs_new.stdout + old_vs_new.stderr
+    out = old_vs_new.report_dir
+    assert out is not None
+    for version in (OLD, NEW):
+        for name in ("report.html", "junit.xml", "summary.json", "summary.md"):
+            assert (out / version / name).stat().st_size > 0, (version, name)
+        assert _summary(old_vs_new, version)["run"]["api_version"] == version
+    for name in ("compare.json", "compare.md", "compare.html"):
+        assert (out / name).stat().st_size > 0, name
+    report = _compare(old_vs_new)
+    assert report["base"]["run"]["api_version"] == OLD and report["new"]["run"]["api_version"] == NEW
+    assert "differential run, API 2023-09-01 vs 2024-05-25" in old_vs_new.stdout
+    assert "compare: API 2023-09-01 → 2024-05-25" in old_vs_new.stdout
+
+
+def test_the_documented_differences_and_nothing_else(old_vs_new: CliRun) -> None:
+    differences = _compare(old_vs_new)["differences"]
+    assert differences, "no difference found between 2023-09-01 and 2024-05-25"
+    fields = {(d["operation"], d["status"], d["subject"]) for d in differences if d["kind"] == "field-appeared"}
+    assert fields == {("listLedgerAccounts", "200", f"/data/items/{name}") for name in DOCUMENTED_FIELDS}
+    for difference in differences:
+        kind, subject = difference["kind"], difference.get("subject") or ""
+        if kind == "field-appeared":
+            continue
+        if kind == "outcome-changed":  # a scenario that needs an operation 2023-09-01 lacks
+            assert difference["detail"].endswith("skipped → passed"), difference
+            continue
+        # what the scenarios that need POST, PATCH and DELETE saw only where they ran
+        assert kind in ("status-appeared", "nullable-changed"), difference
+        assert difference["operation"] in ABSENT_OPERATIONS | {"getLedgerAccount", "listLedgerAccounts"}, difference
+    assert not [d for d in differences if d["kind"] in ("regression", "fixed", "type-changed", "field-vanished")]
+
+
+def test_scenarios_needing_an_absent_operation_skip_with_the_reason(old_vs_new: CliRun) -> None:
+    old = {test["id"]: test for test in _summary(old_vs_new, OLD)["tests"]}
+    new = {test["id"]: test for test in _summary(old_vs_new, NEW)["tests"]}
+    create = "conformance/suite/scenarios/test_08_ledger_accounts.py::test_create_at_the_length_bounds"
+    assert old[create]["outcome"] == "skipped" and new[create]["outcome"] == "passed"
+    assert old[create]["reason"] == ("operation absent in API version 2023-09-01: "
+                                     "POST /ledger_accounts (createLedgerAccount)")
+    skipped = [test for test in old.values() if test["outcome"] == "skipped"]
+    assert skipped and all(test["reason"].startswith("operation absent in API version 2023-09-01: ")
+                           for test in skipped)
+    assert not [test for test in new.values() if test["outcome"] == "skipped"]
+
+
+def test_the_same_contract_under_two_dates_has_no_difference(same_contract: CliRun) -> None:
+    assert same_contract.returncode == 0, same_contract.stdout + same_contract.stderr
+    report = _compare(same_contract)
+    assert report["differences"] == [] and report["counts"]["total"] == 0
+    assert "no difference" in same_contract.stdout
+
+
+def test_the_exit_code_is_the_worst_of_the_runs() -> None:
+    assert worst_exit_code([0, 0]) == 0
+    assert worst_exit_code([0, 1]) == 1 and worst_exit_code([1, 0]) == 1
+    assert worst_exit_code([1, 3]) == 3 and worst_exit_code([4, 3]) == 4
+    assert worst_exit_code([2, 4]) == 2 and worst_exit_code([130, 2]) == 130
+    difference = Difference("getLedgerAccount", "field-appeared", "x", "200", "/x")
+    assert differential_exit_code([0, 0], [difference], fail_on_difference=False) == 0
+    assert differential_exit_code([0, 0], [difference], fail_on_difference=True) == 1
+    assert differential_exit_code([0, 0], [], fail_on_difference=True) == 0
+    assert differential_exit_code([3, 0], [difference], fail_on_difference=True) == 3
+    assert differential_exit_code([0, 1], None, fail_on_difference=True) == 1  # no comparison: the runs decide
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("--api-version", NEW, "--api-version", NEW), "two different API versions"),
+    (("--api-version", OLD, "--api-version", NEW, "--api-version", SAME), "3 times"),
+    (("--api-version", OLD, "--api-version", "yesterday"), "--api-version"),
+    (("--fail-on-difference",), "--api-version twice"),
+], ids=["same version", "three versions", "bad second version", "fail-on-difference alone"])
+def test_a_bad_differential_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
+    run = run_cli("run", *args, cwd=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in run.stderr
+    assert not (tmp_path / "reports").exists()

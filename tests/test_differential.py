@@ -1,9 +1,12 @@
-"""The differential run (issue 10 item 5): the suite once per API version, then the comparison.
+"""The differential run (issue 10 item 5), and the honest verdict of a run whose checks could not
+all run (issue 9 item 6).
 
 Two real differentials against the embedded emulator, narrowed to the scenarios about
 getLedgerAccount so the module stays cheap: 2023-09-01 vs 2024-05-25 (the documented
 ledger-account differences) and 2024-01-31 vs 2024-05-25 (the same contract: no difference).
-The whole suite's figures are in the report of issue 10's Done-when, not here.
+The first runs with --require-complete: at 2023-09-01 the scenarios that need POST, PATCH or
+DELETE skip, so that run is incomplete (exit 5) and says so everywhere; at 2024-05-25 every
+check runs (exit 0). The whole suite's figures are in the report of issue 10's Done-when.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ def _summary(run: CliRun, version: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def old_vs_new(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     cwd = tmp_path_factory.mktemp("differential")
-    return run_cli(*NARROW, "--api-version", OLD, "--api-version", NEW, cwd=cwd, report_dir=cwd / "out")
+    return run_cli(*NARROW, "--api-version", OLD, "--api-version", NEW, "--require-complete", cwd=cwd,
+                   report_dir=cwd / "out")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +53,7 @@ def same_contract(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
 
 
 def test_one_folder_per_version_and_the_comparison_beside_them(old_vs_new: CliRun) -> None:
-    assert old_vs_new.returncode == 0, old_vs_new.stdout + old_vs_new.stderr
+    assert old_vs_new.returncode == 5, old_vs_new.stdout + old_vs_new.stderr  # the worst: 2023-09-01's
     out = old_vs_new.report_dir
     assert out is not None
     for version in (OLD, NEW):
@@ -127,3 +131,31 @@ def test_a_bad_differential_is_one_line_and_exit_2(tmp_path: Path, args: tuple[s
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and fragment in lines[0] and "Traceback" not in run.stderr
     assert not (tmp_path / "reports").exists()
+
+
+# --- issue 9 item 6: a run whose checks could not all run says so --------------------------------
+def test_an_incomplete_run_says_so_in_every_output_and_fails_with_require_complete(old_vs_new: CliRun) -> None:
+    assert old_vs_new.report_dir is not None
+    summary = _summary(old_vs_new, OLD)
+    skipped = summary["counts"]["skipped"]
+    assert skipped > 0 and summary["verdict"] == "incomplete"
+    assert summary["incomplete"] == {"complete": False, "count": skipped, "not_sent_cases": {},
+                                     "reasons": {"operation absent in API version 2023-09-01": skipped}}
+    line = f"{skipped} checks could not run: {skipped} operation absent in API version 2023-09-01"
+    assert f"incomplete: checks could not run (--require-complete) — {line} (exit 5)" in old_vs_new.stdout
+    folder = old_vs_new.report_dir / OLD
+    markdown = (folder / "summary.md").read_text(encoding="utf-8")
+    assert markdown.splitlines()[0] == ("## Monite conformance: ⚠️ incomplete: checks could not run "
+                                        f"(--require-complete) — {line}")
+    assert f"| {skipped} | operation absent in API version 2023-09-01 |" in markdown
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert line in html and 'id="monite-incomplete"' in html
+    assert "differential run: exit 5 (API 2023-09-01: exit 5, API 2024-05-25: exit 0)" in old_vs_new.stdout
+
+
+def test_a_complete_run_exits_0_with_require_complete(old_vs_new: CliRun) -> None:
+    summary = _summary(old_vs_new, NEW)
+    assert summary["run"]["require_complete"] is True
+    assert summary["verdict"] == "conforms" and summary["counts"]["skipped"] == 0
+    assert summary["incomplete"] == {"complete": True, "count": 0, "reasons": {}, "not_sent_cases": {}}
+    assert "the target conforms (exit 0)" in old_vs_new.stdout

@@ -22,6 +22,7 @@ from conformance.evidence import observer
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
 from conformance.report.html import exchange_html, render_sections
+from conformance.report.incomplete import incomplete
 from conformance.report.matrix import Matrix, build_matrix
 from conformance.report.meta import now, run_metadata, set_html_environment
 from conformance.report.observed import ObservedContract, Recorder
@@ -68,6 +69,7 @@ class ReportPlugin:
         self.recorder = Recorder(run.api_version)
         self.observed = ObservedContract()
         observer.listen(self.recorder)
+        self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
 
     # -- every process that runs tests -------------------------------------------------------
 
@@ -109,6 +111,8 @@ class ReportPlugin:
         if not self.is_worker:
             self.results.record(report)
             self.observed.merge(getattr(report, "monite_observed", None) or {})
+            for operation, count in ((getattr(report, "monite_seen", None) or {}).get("not_sent") or {}).items():
+                self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -124,12 +128,15 @@ class ReportPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker:
             return
-        verdict = verdict_of(int(exitstatus), self.results, bool(self.collection_errors))
+        could_not_run = incomplete(self.results, self.not_sent)
+        verdict = verdict_of(int(exitstatus), self.results, bool(self.collection_errors),
+                             incomplete=self.run.require_complete and not could_not_run["complete"])
         self.meta["finished_at"] = now()
         self.meta["duration_seconds"] = round(time.time() - self.started, 3)
         self.matrix = build_matrix(self.catalog, self.results)
         self.summary = build_summary(self.meta, self.results, self.matrix, self.catalog, verdict,
-                                     stale=self._stale(), observed=self.observed.as_dict())
+                                     stale=self._stale(), observed=self.observed.as_dict(),
+                                     incomplete=could_not_run)
         self.summary["collection_errors"] = self.collection_errors
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.incomplete import describe
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
 from conformance.spec.catalog import Catalog
 from conformance.verdict.results import RunResults
@@ -15,6 +16,7 @@ SCHEMA_VERSION = 1
 _MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISSING: "·"}
 _VERDICT_TEXT = {
     "conforms": "✅ the target conforms",
+    "incomplete": "⚠️ incomplete: checks could not run (--require-complete)",
     "failures": "❌ conformance failures",
     "unreachable": "⛔ target unreachable or credentials rejected",
     "interrupted": "⏹ interrupted",
@@ -23,13 +25,16 @@ _VERDICT_TEXT = {
 
 
 def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, catalog: Catalog,
-                  verdict: str, stale: list[str], observed: dict[str, Any] | None = None) -> dict[str, Any]:
+                  verdict: str, stale: list[str], observed: dict[str, Any] | None = None,
+                  incomplete: dict[str, Any] | None = None) -> dict[str, Any]:
     exercised, documented = matrix.coverage()
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": verdict,
         "run": meta,
         "counts": results.counts(),
+        # Checks that could not run: skipped tests by reason, generated cases not sent.
+        "incomplete": incomplete or {"complete": True, "count": 0, "reasons": {}, "not_sent_cases": {}},
         "coverage": {"documented_pairs": documented, "exercised_pairs": exercised,
                      "operations": len(matrix.rows),
                      "operations_exercised": sum(1 for row in matrix.rows if row.result != MISSING)},
@@ -96,8 +101,10 @@ def write_json(path: Path, summary: dict[str, Any]) -> None:
 def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
     """A short Markdown digest: verdict, counts, failures, coverage; for a PR comment."""
     run, counts, coverage = summary["run"], summary["counts"], summary["coverage"]
+    could_not_run = describe(summary.get("incomplete"))
     lines = [
-        f"## Monite conformance: {_VERDICT_TEXT.get(summary['verdict'], summary['verdict'])}",
+        f"## Monite conformance: {_VERDICT_TEXT.get(summary['verdict'], summary['verdict'])}"
+        + (f" — {_md(could_not_run)}" if could_not_run else ""),
         "",
         f"Target `{run['target']}` · API `{run['api_version']}` · profile `{run['profile']}` · "
         f"suite `{run['suite']}` · seed `{run['seed']}` · spec `{run['spec_sha256'][:12]}` · "
@@ -116,6 +123,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         if len(summary["failures"]) > 20:
             lines.append(f"- … and {len(summary['failures']) - 20} more (see report.html)")
         lines.append("")
+    if could_not_run:
+        lines += _incomplete_md(summary["incomplete"])
     if summary["accepted"]:
         lines.append("### Accepted deviations (baseline)")
         for item in summary["accepted"]:
@@ -134,6 +143,20 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         lines.append(f"| `{row.operation.operation_id}` | {row.result} | {statuses}{extra} |")
     lines += ["", "✅ passed · ❌ failed · ⚠️ accepted · 👁 seen in skipped tests only · `·` not exercised", ""]
     return redact("\n".join(lines))
+
+
+def _incomplete_md(incomplete: dict[str, Any]) -> list[str]:
+    lines = ["### Checks that could not run", ""]
+    if incomplete.get("count"):
+        lines += ["| skipped tests | why |", "|---:|---|"]
+        lines += [f"| {n} | {_md(reason)} |" for reason, n in incomplete.get("reasons", {}).items()]
+        lines.append("")
+    cases = incomplete.get("not_sent_cases") or {}
+    if cases:
+        lines.append("Generated cases not sent (they would change data the run did not create): "
+                     + ", ".join(f"`{op}` {n}" for op, n in cases.items()))
+        lines.append("")
+    return lines
 
 
 def _md(text: str) -> str:

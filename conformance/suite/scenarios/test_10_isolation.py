@@ -19,7 +19,8 @@ from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
 from conformance.rules.kinds import Expectations
 from conformance.suite.scenarios import rules
-from conformance.suite.scenarios.arrange import create_ledger_account, lacks, require_operations, seed_entity
+from conformance.suite.scenarios.arrange import (ABSENT_IN_VERSION, create_ledger_account, lacks, require_operations,
+                                                 seed_entity)
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.suite.scenarios.paging import all_items
@@ -60,8 +61,8 @@ def _ledger_account(client: MoniteClient, check: Expectations, cleanup: Cleanup)
     if lacks(version, "createLedgerAccount"):
         existing = all_items(client, check, "/ledger_accounts")
         if not existing:
-            pytest.skip(f"entity A has no ledger account and API version {version} cannot create one "
-                        "(operation absent in API version)")
+            pytest.skip(f"{ABSENT_IN_VERSION} {version}: POST /ledger_accounts (createLedgerAccount), "
+                        "and entity A has no ledger account of its own")
         return existing[0]
     created = create_ledger_account(client, cleanup, {"name": "Isolation scenario", "nominal_code": "4713"})
     check.expect(created.status_code in (200, 201), rules.LEDGER_CREATED,

@@ -6,19 +6,23 @@ getLedgerAccount so the module stays cheap: 2023-09-01 vs 2024-05-25 (the docume
 ledger-account differences) and 2024-01-31 vs 2024-05-25 (the same contract: no difference).
 The first runs with --require-complete: at 2023-09-01 the scenarios that need POST, PATCH or
 DELETE skip, so that run is incomplete (exit 5) and says so everywhere; at 2024-05-25 every
-check runs (exit 0). The whole suite's figures are in the report of issue 10's Done-when.
+check runs (exit 0). Its 2024-05-25 run also shows the observed contract (issue 10 item 3) that
+`compare` reads. The whole suite's figures are in the report of issue 10's Done-when.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.cli import main
 from conformance.commands.differential import differential_exit_code
-from conformance.compare.differences import Difference
+from conformance.compare.differences import Difference, compare_runs
+from conformance.compare.runs import Run, load_run
 from conformance.verdict.verdict import worst_exit_code
 from tests.cli_support import CliRun, run_cli
 
@@ -68,7 +72,7 @@ def test_one_folder_per_version_and_the_comparison_beside_them(old_vs_new: CliRu
     assert "compare: API 2023-09-01 → 2024-05-25" in old_vs_new.stdout
 
 
-def test_the_documented_differences_and_nothing_else(old_vs_new: CliRun) -> None:
+def test_the_documented_differences_and_their_consequences_only(old_vs_new: CliRun) -> None:
     differences = _compare(old_vs_new)["differences"]
     assert differences, "no difference found between 2023-09-01 and 2024-05-25"
     fields = {(d["operation"], d["status"], d["subject"]) for d in differences if d["kind"] == "field-appeared"}
@@ -159,3 +163,37 @@ def test_a_complete_run_exits_0_with_require_complete(old_vs_new: CliRun) -> Non
     assert summary["verdict"] == "conforms" and summary["counts"]["skipped"] == 0
     assert summary["incomplete"] == {"complete": True, "count": 0, "reasons": {}, "not_sent_cases": {}}
     assert "the target conforms (exit 0)" in old_vs_new.stdout
+
+
+# --- issue 10 item 3: the observed contract of a real run, and compare reading it -----------------
+def test_a_run_records_what_each_operation_answered(old_vs_new: CliRun) -> None:
+    contract = _summary(old_vs_new, NEW)["observed"]
+    answered = contract["getLedgerAccount"]["200"]
+    assert answered["fields"]["/name"] == {"types": ["string"], "null_seen": False}
+    assert answered["fields"]["/currency"]["null_seen"] is True  # A21: an account created without one
+    assert answered["fields"]["/created_at"]["types"] == ["string"]
+    assert {"x-monite-version", "x-request-id", "ratelimit-limit"} <= set(answered["headers"])
+    assert answered["headers"] == sorted(answered["headers"]) and answered["responses"] > 0
+    assert contract["listLedgerAccounts"]["200"]["fields"]["/data/items/name"]["types"] == ["string"]
+    assert "/error/message" in contract["getLedgerAccount"]["404"]["fields"]
+    old = _summary(old_vs_new, OLD)["observed"]["listLedgerAccounts"]["200"]["fields"]
+    assert "/data/items/name" in old and "/data/items/created_at" not in old
+    assert old_vs_new.report_dir is not None
+    load_run(old_vs_new.report_dir / NEW)  # compare accepts it as it is
+
+
+def test_compare_reports_a_field_whose_type_changed(old_vs_new: CliRun, tmp_path: Path) -> None:
+    assert old_vs_new.report_dir is not None
+    base = _summary(old_vs_new, NEW)
+    new = copy.deepcopy(base)
+    new["observed"]["getLedgerAccount"]["200"]["fields"]["/name"]["types"] = ["integer"]
+    found = [d.as_dict() for d in compare_runs(Run(Path("b"), base), Run(Path("n"), new))]
+    assert found == [{"operation": "getLedgerAccount", "kind": "type-changed", "status": "200", "subject": "/name",
+                      "detail": "getLedgerAccount 200: /name was string, is integer"}]
+    folder = tmp_path / "new"
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps(new), encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        main(["compare", str(old_vs_new.report_dir / NEW), str(folder), "--fail-on", "any"])
+    assert exited.value.code == 1
+    assert "type-changed" in (folder / "compare.md").read_text(encoding="utf-8")

@@ -1,14 +1,12 @@
 """The observed contract (issue 10 item 3): what each operation answered, per status, in summary.json.
 
-The parts on their own (shapes, types, null, caps against a hostile target, merging, which
-requests count), then one real run against the emulator, whose summary.json `compare` reads.
+The parts on their own: shapes, types, null, caps against a hostile target, merging, which
+requests count. A real run's observed contract, and `compare` reading it: tests/test_differential.py.
 """
 
 from __future__ import annotations
 
-import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,12 +14,8 @@ import pytest
 import requests
 from schemathesis import Response
 
-from conformance.cli import main
-from conformance.compare.differences import compare_runs
-from conformance.compare.runs import Run, load_run
 from conformance.report import observed
 from conformance.report.observed import ObservedContract, Recorder
-from tests.cli_support import CliRun, run_cli
 
 VERSION = "2024-05-25"
 
@@ -137,40 +131,3 @@ def test_merging_drained_parts_gives_the_whole() -> None:
     assert merged["getLedgerAccount"]["200"]["fields"]["/currency"] == {"types": ["string"], "null_seen": True}
     assert merged["getLedgerAccount"]["200"]["responses"] == 2
     assert merged["listLedgerAccounts"]["422"]["fields"]["/detail"]["types"] == ["array"]
-
-
-# --- a real run, and compare reading it -------------------------------------------------------
-@pytest.fixture(scope="module")
-def ledger_run(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
-    cwd = tmp_path_factory.mktemp("observed")
-    return run_cli("run", "--suite", "scenario", "--only", "getLedgerAccount", cwd=cwd, report_dir=cwd / "out")
-
-
-def test_a_run_records_what_each_operation_answered(ledger_run: CliRun) -> None:
-    assert ledger_run.returncode == 0, ledger_run.stdout + ledger_run.stderr
-    contract = ledger_run.summary()["observed"]
-    answered = contract["getLedgerAccount"]["200"]
-    assert answered["fields"]["/name"] == {"types": ["string"], "null_seen": False}
-    assert answered["fields"]["/currency"]["null_seen"] is True  # A21: an account created without one
-    assert answered["fields"]["/created_at"]["types"] == ["string"]
-    assert {"x-monite-version", "x-request-id", "ratelimit-limit"} <= set(answered["headers"])
-    assert contract["listLedgerAccounts"]["200"]["fields"]["/data/items/name"]["types"] == ["string"]
-    assert "/error/message" in contract["getLedgerAccount"]["404"]["fields"]
-    assert answered["headers"] == sorted(answered["headers"])
-    load_run(ledger_run.report_dir)  # compare accepts it as it is
-
-
-def test_compare_reports_a_field_whose_type_changed(ledger_run: CliRun, tmp_path: Path) -> None:
-    base = ledger_run.summary()
-    new = copy.deepcopy(base)
-    new["observed"]["getLedgerAccount"]["200"]["fields"]["/name"]["types"] = ["integer"]
-    found = [d.as_dict() for d in compare_runs(Run(Path("b"), base), Run(Path("n"), new))]
-    assert found == [{"operation": "getLedgerAccount", "kind": "type-changed", "status": "200", "subject": "/name",
-                      "detail": "getLedgerAccount 200: /name was string, is integer"}]
-    folder = tmp_path / "new"
-    folder.mkdir()
-    (folder / "summary.json").write_text(json.dumps(new), encoding="utf-8")
-    with pytest.raises(SystemExit) as exited:
-        main(["compare", str(ledger_run.report_dir), str(folder), "--fail-on", "any"])
-    assert exited.value.code == 1
-    assert "type-changed" in (folder / "compare.md").read_text(encoding="utf-8")

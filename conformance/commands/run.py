@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -236,6 +237,11 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
             status = int(pytest.main(args, plugins=[progress]))
         except KeyboardInterrupt:
             status = -1
+        except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console
+            traceback.print_exception(exc, file=log)
+            # Ctrl-C can land where pytest cannot format the interrupt's traceback (a frame without
+            # a line number): still an interruption, and the session's teardown has run.
+            status = -1 if _caused_by_interrupt(exc) else int(pytest.ExitCode.INTERNAL_ERROR)
         finally:
             log.finish()
     scrub_tree(folder)
@@ -250,8 +256,22 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
             _say(console, f"  {line}")
         return code
     code = EXIT_CODES.get(summary["verdict"], EXIT_ERROR)
+    if status == -1:
+        code = EXIT_INTERRUPTED
     print_summary(console, summary, folder, code)
     return code
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in `exc`'s chain of causes and contexts."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @contextlib.contextmanager

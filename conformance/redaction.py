@@ -11,8 +11,10 @@ import threading
 
 MASK = "[REDACTED]"
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# The value of a secret-named field; a value that opens an object or array is not a secret
+# (summary.json's observed contract has `"/access_token": {"types": [...]}`).
 _SENSITIVE_KEYS = re.compile(
-    r'(?i)("?(?:access_token|client_secret|refresh_token|password)"?\s*[:=]\s*"?)([^"&\s,}]+)'
+    r'(?i)("?(?:access_token|client_secret|refresh_token|password)"?\s*[:=]\s*"?)([^"&\s,}{\[]+)'
 )
 
 _lock = threading.Lock()

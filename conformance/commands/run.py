@@ -14,8 +14,10 @@ import datetime as dt
 import json
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -51,8 +53,9 @@ def run(
     target: Annotated[str | None, typer.Option(
         help="emulator (in-process, default) | emulator-http | asgi:module:factory | a base URL "
              "[env MONITE_BASE_URL]")] = None,
-    api_version: Annotated[str | None, typer.Option(
-        help="x-monite-version to send [env MONITE_API_VERSION, default 2024-05-25]")] = None,
+    api_version: Annotated[list[str] | None, typer.Option(
+        help="x-monite-version to send [env MONITE_API_VERSION, default 2024-05-25]; given twice (A, then B): "
+             "a differential run, the suite once per version and the comparison of B with A")] = None,
     profile: Annotated[Profile, typer.Option(help="quick: the CI gate; full: deep property testing")] = Profile.quick,
     suite: Annotated[Suite, typer.Option(help="which tests to run")] = Suite.all,
     only: Annotated[list[str] | None, typer.Option(
@@ -75,26 +78,29 @@ def run(
         help="a throwaway entity: also sync, push and PATCH resources the run did not create "
              "(PATCHed fields are restored)")] = False,
     require_complete: Annotated[bool, typer.Option(
-        "--require-complete", help="fail (exit 1) when checks could not run")] = False,
+        "--require-complete", help="fail (exit 5) when checks could not run (skipped tests, cases not sent)")] = False,
+    fail_on_difference: Annotated[bool, typer.Option(
+        "--fail-on-difference", help="differential run: exit 1 when the two versions behave differently")] = False,
 ) -> int:
     """Run the suite against a target and write report.html, junit.xml, summary.json and summary.md."""
     from conformance.commands.preflight import preflight
-    from conformance.spec.catalog import spec_catalog
-    from conformance.verdict.baseline import load_baseline
+
+    versions = list(api_version or [])
+    options = RunOptions(target=target, profile=profile, suite=suite, only=_names(only), skip=_names(skip),
+                         seed=seed, workers=workers, baseline=baseline, allow_production=allow_production,
+                         rate_limit=rate_limit, allow_changes_to_existing=allow_changes_to_existing,
+                         require_complete=require_complete)
+    if len(versions) > 1:
+        from conformance.commands.differential import run_differential
+
+        return run_differential(options, versions, report_dir, fail_on_difference)
+    if fail_on_difference:
+        raise ConfigError("--fail-on-difference belongs to a differential run: give --api-version twice")
 
     console = Console(file=sys.stdout, highlight=False)  # bound now: pytest's output is redirected later
-    folder, is_default = _report_folder(report_dir)
-    config = RunConfig.resolve(
-        target=target, api_version=api_version, allow_production=allow_production or None,
-        profile=profile.value, suite=suite.value, only=_names(only), skip=_names(skip), seed=seed,
-        workers=workers, baseline=baseline, report_dir=folder.resolve(), rate_limit=rate_limit,
-        allow_changes_to_existing=allow_changes_to_existing or None, require_complete=require_complete or None)
+    folder, is_default = report_folder(report_dir)
+    config = options.resolve(versions[0] if versions else None, folder.resolve())
     try:
-        catalog = spec_catalog()
-        for names in (config.only, config.skip):
-            catalog.resolve(list(names))
-        if baseline is not None:
-            load_baseline(baseline)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # library deprecation notices are not the user's business
             preflight(config)
@@ -107,8 +113,64 @@ def run(
         exit_code = _run_pytest(args, folder, console)
     finally:
         if is_default:
-            _point_latest(folder)
+            point_latest(folder)
     return exit_code
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of `run` besides the API version and the report folder, as the user gave them
+    (None: not given, so the environment or the default decides)."""
+
+    target: str | None = None
+    profile: Profile = Profile.quick
+    suite: Suite = Suite.all
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    seed: int | None = None
+    workers: int = 1
+    baseline: Path | None = None
+    allow_production: bool = False
+    rate_limit: float | None = None
+    allow_changes_to_existing: bool = False
+    require_complete: bool = False
+
+    def resolve(self, api_version: str | None, report_dir: Path) -> RunConfig:
+        """The run's configuration at `api_version`, with every option checked (ConfigError: exit 2)."""
+        from conformance.spec.catalog import spec_catalog
+        from conformance.verdict.baseline import load_baseline
+
+        config = RunConfig.resolve(
+            target=self.target, api_version=api_version, allow_production=self.allow_production or None,
+            profile=self.profile.value, suite=self.suite.value, only=self.only, skip=self.skip, seed=self.seed,
+            workers=self.workers, baseline=self.baseline, report_dir=report_dir, rate_limit=self.rate_limit,
+            allow_changes_to_existing=self.allow_changes_to_existing or None,
+            require_complete=self.require_complete or None)
+        try:
+            catalog = spec_catalog()
+            for names in (config.only, config.skip):
+                catalog.resolve(list(names))
+            if self.baseline is not None:
+                load_baseline(self.baseline)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        return config
+
+    def cli_args(self, api_version: str, report_dir: Path) -> list[str]:
+        """`monite-conformance run` arguments that give the same run at `api_version` into `report_dir`."""
+        args = ["run", "--api-version", api_version, "--report-dir", str(report_dir),
+                "--profile", self.profile.value, "--suite", self.suite.value, "--workers", str(self.workers)]
+        for option, value in (("--target", self.target), ("--seed", self.seed), ("--baseline", self.baseline),
+                              ("--rate-limit", self.rate_limit)):
+            if value is not None:
+                args += [option, str(value)]
+        args += [f"--only={name}" for name in self.only] + [f"--skip={name}" for name in self.skip]
+        for flag, on in (("--allow-production", self.allow_production),
+                         ("--allow-changes-to-existing", self.allow_changes_to_existing),
+                         ("--require-complete", self.require_complete)):
+            if on:
+                args.append(flag)
+        return args
 
 
 def _names(values: list[str] | None) -> tuple[str, ...]:
@@ -175,6 +237,11 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
             status = int(pytest.main(args, plugins=[progress]))
         except KeyboardInterrupt:
             status = -1
+        except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console
+            traceback.print_exception(exc, file=log)
+            # Ctrl-C can land where pytest cannot format the interrupt's traceback (a frame without
+            # a line number): still an interruption, and the session's teardown has run.
+            status = -1 if _caused_by_interrupt(exc) else int(pytest.ExitCode.INTERNAL_ERROR)
         finally:
             log.finish()
     scrub_tree(folder)
@@ -189,8 +256,22 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
             _say(console, f"  {line}")
         return code
     code = EXIT_CODES.get(summary["verdict"], EXIT_ERROR)
+    if status == -1:
+        code = EXIT_INTERRUPTED
     print_summary(console, summary, folder, code)
     return code
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in `exc`'s chain of causes and contexts."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @contextlib.contextmanager
@@ -223,7 +304,7 @@ def _tail(path: Path, lines: int) -> list[str]:
     return [line for line in text.splitlines() if line.strip()][-lines:]
 
 
-def _report_folder(report_dir: Path | None) -> tuple[Path, bool]:
+def report_folder(report_dir: Path | None) -> tuple[Path, bool]:
     """The folder this run writes to; True when it is the default reports/<timestamp>/."""
     if report_dir is not None:
         return report_dir, False
@@ -236,7 +317,7 @@ def _report_folder(report_dir: Path | None) -> tuple[Path, bool]:
     return folder, True
 
 
-def _point_latest(folder: Path) -> None:
+def point_latest(folder: Path) -> None:
     """Make reports/latest a symlink to the newest run folder (replaced atomically)."""
     latest = folder.parent / "latest"
     temporary = folder.parent / f".latest-{os.getpid()}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,22 @@ class _Seen:
 _lock = threading.Lock()
 _current: str | None = None
 _seen = _Seen()
+# Called with (operation id, status, response) for every response to a spec operation: the
+# report layer records the observed contract this way (conformance.report.observed).
+Listener = Callable[[str, int, Any], None]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    """Pass every response to a spec operation to `listener` too (until `unlisten`)."""
+    with _lock:
+        _listeners.append(listener)
+
+
+def unlisten(listener: Listener) -> None:
+    with _lock:
+        if listener in _listeners:
+            _listeners.remove(listener)
 
 
 def begin(nodeid: str | None) -> None:
@@ -65,6 +82,8 @@ def observe(response: Any) -> None:
     operation = catalog.match(method, url)
     if operation is not None:
         created.note(operation.operation_id, status, response)
+        for listener in tuple(_listeners):
+            listener(operation.operation_id, status, response)
     if _current is None:
         return
     # A wrong method answered 405 exercises the 405 documented for every operation of that path.

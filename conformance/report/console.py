@@ -17,9 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from conformance.redaction import redact
+from conformance.report.incomplete import describe
 
 _VERDICT_STYLE = {
     "conforms": ("green", "the target conforms"),
+    "incomplete": ("yellow", "incomplete: checks could not run (--require-complete)"),
     "failures": ("red", "conformance failures"),
     "unreachable": ("red", "target unreachable or credentials rejected"),
     "interrupted": ("yellow", "interrupted: results are partial"),
@@ -127,4 +129,8 @@ def print_summary(console: Console, summary: dict[str, Any], report_dir: Path, e
                  f"exercised in {summary['run']['duration_seconds']:.1f} s")
     say(console, f"reports: {report_dir}/report.html (junit.xml, summary.json, summary.md, pytest.log)")
     colour, text = _VERDICT_STYLE.get(summary["verdict"], ("red", summary["verdict"]))
-    say(console, f"{text} (exit {exit_code})", f"bold {colour}")
+    could_not_run = describe(summary.get("incomplete"))
+    if could_not_run and colour == "green":
+        colour = "yellow"  # it conforms in what ran; not everything ran
+    say(console, f"{text}" + (f" — {could_not_run}" if could_not_run else "") + f" (exit {exit_code})",
+        f"bold {colour}")

@@ -10,6 +10,7 @@ from html import escape
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.incomplete import describe
 from conformance.report.matrix import (ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Cell,
                                        Matrix)
 
@@ -27,11 +28,13 @@ _STYLE = """
 .monite-section pre { white-space: pre-wrap; background: #f7f7f7; padding: 6px; border: 1px solid #ddd; }
 .monite-legend span { display: inline-block; padding: 1px 6px; margin-right: 4px; border: 1px solid #ccc; }
 .monite-verdict { font-size: 16px; font-weight: bold; }
+.monite-incomplete { color: #8a6d3b; }
 </style>
 """
 _MARK = {PASSED: "✓", FAILED: "✗", ACCEPTED: "!", SEEN: "○", MISSING: "–", NOT_DOCUMENTED: ""}
 _VERDICT = {
     "conforms": "The target conforms.",
+    "incomplete": "Incomplete: checks could not run, and the run requires completeness (--require-complete).",
     "failures": "Conformance failures.",
     "unreachable": "Target unreachable or credentials rejected.",
     "interrupted": "The run was interrupted; results are partial.",
@@ -40,7 +43,7 @@ _VERDICT = {
 
 
 def render_sections(summary: dict[str, Any], matrix: Matrix) -> list[str]:
-    return [_STYLE, _verdict(summary), _matrix(matrix, summary), _failures(summary),
+    return [_STYLE, _verdict(summary), _matrix(matrix, summary), _failures(summary), _incomplete(summary),
             _accepted(summary), _cleanup(summary), _observations(summary), _unmatched(summary)]
 
 
@@ -50,8 +53,11 @@ def _text(value: Any) -> str:
 
 def _verdict(summary: dict[str, Any]) -> str:
     counts, run = summary["counts"], summary["run"]
+    could_not_run = describe(summary.get("incomplete"))
     return (f'<div class="monite-section" id="monite-verdict"><p class="monite-verdict">'
-            f'{_text(_VERDICT.get(summary["verdict"], summary["verdict"]))}</p>'
+            f'{_text(_VERDICT.get(summary["verdict"], summary["verdict"]))}'
+            + (f' <span class="monite-incomplete">— {_text(could_not_run)}</span>' if could_not_run else "")
+            + '</p>'
             f'<p>{counts["passed"]} passed, {counts["failed"]} failed, {counts["error"]} errors, '
             f'{counts["accepted"]} accepted deviations, {counts["skipped"]} skipped, '
             f'{counts["observations"]} observations. Target {_text(run["target"])}, API version '
@@ -136,6 +142,21 @@ def exchange_html(exchange: dict[str, Any] | None) -> str:
         f'<p>Response</p><pre>{_text(exchange.get("status_code"))}\n{_text(response_headers)}\n\n'
         f'{_text(exchange.get("response_body", ""))}</pre>'
         f'<p>Reproduce</p><pre>{_text(exchange.get("curl", ""))}</pre></details>')
+
+
+def _incomplete(summary: dict[str, Any]) -> str:
+    incomplete = summary.get("incomplete") or {}
+    if not describe(incomplete):
+        return ""
+    rows = "".join(f"<tr><td>{n}</td><td>{_text(reason)}</td></tr>" for reason, n in incomplete.get("reasons", {}).items())
+    cases = incomplete.get("not_sent_cases") or {}
+    listed = ", ".join(f"{_text(op)} {n}" for op, n in cases.items())
+    return ('<div class="monite-section" id="monite-incomplete"><h2>Checks that could not run</h2>'
+            '<p>Skipped tests are not passes: these checks did not run against the target.</p>'
+            + (f'<table><thead><tr><th>skipped tests</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>'
+               if rows else "")
+            + (f'<p>Generated cases not sent (they would change data the run did not create): {listed}</p>'
+               if listed else "") + '</div>')
 
 
 def _accepted(summary: dict[str, Any]) -> str:

@@ -18,11 +18,14 @@ import pytest
 
 from conformance.config import RunConfig
 from conformance.errors import ConfigError, TargetUnreachable
+from conformance.evidence import observer
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
 from conformance.report.html import exchange_html, render_sections
+from conformance.report.incomplete import incomplete
 from conformance.report.matrix import Matrix, build_matrix
 from conformance.report.meta import now, run_metadata, set_html_environment
+from conformance.report.observed import ObservedContract, Recorder
 from conformance.report.redact_reports import redact_report
 from conformance.report.scrub import scrub_tree
 from conformance.report.summary import build_summary, render_markdown, write_json
@@ -61,6 +64,12 @@ class ReportPlugin:
         self.exit_message: str | None = None  # pytest.exit()'s message, e.g. a configuration error
         self.report_dir = Path(run.report_dir) if run.report_dir else None
         self.is_worker = hasattr(config, "workerinput")
+        # What this process's tests saw (sent along with each test's report), and, on the
+        # controller, the whole run's observed contract.
+        self.recorder = Recorder(run.api_version)
+        self.observed = ObservedContract()
+        observer.listen(self.recorder)
+        self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
 
     # -- every process that runs tests -------------------------------------------------------
 
@@ -73,6 +82,7 @@ class ReportPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
+        report.monite_observed = self.recorder.contract.drain()  # type: ignore[attr-defined]
         seen = getattr(report, "monite_seen", {"exchanges": [], "calls": []})
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
             report.monite_unreachable = True  # type: ignore[attr-defined]
@@ -100,6 +110,9 @@ class ReportPlugin:
         redact_report(report)
         if not self.is_worker:
             self.results.record(report)
+            self.observed.merge(getattr(report, "monite_observed", None) or {})
+            for operation, count in ((getattr(report, "monite_seen", None) or {}).get("not_sent") or {}).items():
+                self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -115,12 +128,15 @@ class ReportPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker:
             return
-        verdict = verdict_of(int(exitstatus), self.results, bool(self.collection_errors))
+        could_not_run = incomplete(self.results, self.not_sent)
+        verdict = verdict_of(int(exitstatus), self.results, bool(self.collection_errors),
+                             incomplete=self.run.require_complete and not could_not_run["complete"])
         self.meta["finished_at"] = now()
         self.meta["duration_seconds"] = round(time.time() - self.started, 3)
         self.matrix = build_matrix(self.catalog, self.results)
         self.summary = build_summary(self.meta, self.results, self.matrix, self.catalog, verdict,
-                                     stale=self._stale())
+                                     stale=self._stale(), observed=self.observed.as_dict(),
+                                     incomplete=could_not_run)
         self.summary["collection_errors"] = self.collection_errors
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
@@ -135,6 +151,7 @@ class ReportPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self) -> None:
+        observer.unlisten(self.recorder)
         if not self.is_worker and self.report_dir is not None and self.report_dir.is_dir():
             scrub_tree(self.report_dir)
 

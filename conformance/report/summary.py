@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.incomplete import describe
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
 from conformance.spec.catalog import Catalog
 from conformance.verdict.results import RunResults
@@ -15,6 +16,7 @@ SCHEMA_VERSION = 1
 _MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISSING: "·"}
 _VERDICT_TEXT = {
     "conforms": "✅ the target conforms",
+    "incomplete": "⚠️ incomplete: checks could not run (--require-complete)",
     "failures": "❌ conformance failures",
     "unreachable": "⛔ target unreachable or credentials rejected",
     "interrupted": "⏹ interrupted",
@@ -23,13 +25,16 @@ _VERDICT_TEXT = {
 
 
 def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, catalog: Catalog,
-                  verdict: str, stale: list[str]) -> dict[str, Any]:
+                  verdict: str, stale: list[str], observed: dict[str, Any] | None = None,
+                  incomplete: dict[str, Any] | None = None) -> dict[str, Any]:
     exercised, documented = matrix.coverage()
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": verdict,
         "run": meta,
         "counts": results.counts(),
+        # Checks that could not run: skipped tests by reason, generated cases not sent.
+        "incomplete": incomplete or {"complete": True, "count": 0, "reasons": {}, "not_sent_cases": {}},
         "coverage": {"documented_pairs": documented, "exercised_pairs": exercised,
                      "operations": len(matrix.rows),
                      "operations_exercised": sum(1 for row in matrix.rows if row.result != MISSING)},
@@ -62,6 +67,8 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
         "changed_existing": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.changed_existing],
         "unmatched_requests": _unmatched(results),
+        # What the target answered per operation and status (conformance.report.observed).
+        "observed": observed or {},
         "tests": [{"id": rec.nodeid, "kind": rec.kind, "outcome": rec.outcome,
                    "duration_seconds": round(rec.duration, 3), "operations": sorted(rec.touched()),
                    **({"reason": rec.reason} if rec.reason else {})}
@@ -100,8 +107,10 @@ def write_json(path: Path, summary: dict[str, Any]) -> None:
 def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
     """A short Markdown digest: verdict, counts, failures, coverage; for a PR comment."""
     run, counts, coverage = summary["run"], summary["counts"], summary["coverage"]
+    could_not_run = describe(summary.get("incomplete"))
     lines = [
-        f"## Monite conformance: {_VERDICT_TEXT.get(summary['verdict'], summary['verdict'])}",
+        f"## Monite conformance: {_VERDICT_TEXT.get(summary['verdict'], summary['verdict'])}"
+        + (f" — {_md(could_not_run)}" if could_not_run else ""),
         "",
         f"Target `{run['target']}` · API `{run['api_version']}` · profile `{run['profile']}` · "
         f"suite `{run['suite']}` · seed `{run['seed']}` · spec `{run['spec_sha256'][:12]}` · "
@@ -130,6 +139,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         for item in summary["changed_existing"]:
             lines.append(f"- {_md(item['what'])} (`{item['test']}`)")
         lines.append("")
+    if could_not_run:
+        lines += _incomplete_md(summary["incomplete"])
     if summary["accepted"]:
         lines.append("### Accepted deviations (baseline)")
         for item in summary["accepted"]:
@@ -148,6 +159,20 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         lines.append(f"| `{row.operation.operation_id}` | {row.result} | {statuses}{extra} |")
     lines += ["", "✅ passed · ❌ failed · ⚠️ accepted · 👁 seen in skipped tests only · `·` not exercised", ""]
     return redact("\n".join(lines))
+
+
+def _incomplete_md(incomplete: dict[str, Any]) -> list[str]:
+    lines = ["### Checks that could not run", ""]
+    if incomplete.get("count"):
+        lines += ["| skipped tests | why |", "|---:|---|"]
+        lines += [f"| {n} | {_md(reason)} |" for reason, n in incomplete.get("reasons", {}).items()]
+        lines.append("")
+    cases = incomplete.get("not_sent_cases") or {}
+    if cases:
+        lines.append("Generated cases not sent (they would change data the run did not create): "
+                     + ", ".join(f"`{op}` {n}" for op, n in cases.items()))
+        lines.append("")
+    return lines
 
 
 def _md(text: str) -> str:

@@ -91,6 +91,13 @@ def contract_document(version: str) -> dict[str, Any]:
         return load_spec()
 
 
+def operation_ids(version: str) -> frozenset[str]:
+    """The operationIds of `version`'s contract (`contract_document`)."""
+    spec = contract_document(version)
+    return frozenset(entry["operationId"] for item in (spec.get("paths") or {}).values()
+                     for entry in (item or {}).values() if isinstance(entry, dict) and "operationId" in entry)
+
+
 @lru_cache(maxsize=None)
 def _applied(overlay: Path) -> dict[str, Any]:
     return apply_overlay(load_spec(), load_overlay(overlay), strict=True, source=str(overlay))

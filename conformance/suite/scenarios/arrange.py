@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 from conformance.http.client import DEFAULT, MoniteClient
+from conformance.spec.catalog import spec_catalog
+from conformance.spec.versions import operation_ids
 from conformance.target.control import EmulatorControl
 from conformance.suite.scenarios.cleanup import Cleanup
 
@@ -50,6 +52,26 @@ class ScenarioEntities:
     def entity_id(self, name: str) -> str:
         """The entity of the scenario (or module) with node id `name`."""
         return str(uuid.uuid5(SCENARIO_NAMESPACE, name if self.run == 0 else f"{name} #run{self.run}"))
+
+
+# The start of the skip reason of a scenario that needs an operation its API version lacks.
+ABSENT_IN_VERSION = "operation absent in API version"
+
+
+def lacks(version: str, *operations: str) -> list[str]:
+    """Which of `operations` (operationIds) the contract of API `version` does not have."""
+    present = operation_ids(version)
+    return [operation for operation in operations if operation not in present]
+
+
+def require_operations(version: str, *operations: str) -> None:
+    """Skip, with the reason, a scenario that needs an operation API `version` does not have:
+    a check that cannot run at that version is a skip, never a pass."""
+    missing = lacks(version, *operations)
+    if missing:
+        catalog = spec_catalog()
+        named = ", ".join(f"{catalog.by_id[op].label} ({op})" if op in catalog.by_id else op for op in missing)
+        pytest.skip(f"{ABSENT_IN_VERSION} {version}: {named}")
 
 
 def require_control(control: EmulatorControl | None, why: str) -> EmulatorControl:

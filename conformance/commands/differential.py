@@ -1,0 +1,107 @@
+"""`monite-conformance run --api-version A --api-version B`: the differential run.
+
+The suite runs once per version, each run a `monite-conformance run` of its own (a fresh
+process: the suite's schemas, evidence and cleanup are per process, and a version's run must
+not see another's) into `<report dir>/<version>/`; then the comparison of B with A
+(`conformance.compare`: compare.json, compare.md, compare.html) goes into `<report dir>/`.
+
+Exit code: the worst of the runs' own (`conformance.verdict.verdict.worst_exit_code`);
+`--fail-on-difference` makes any difference between the two versions at least a 1.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from conformance.commands.run import PROG, RunOptions, point_latest, report_folder
+from conformance.compare.differences import Difference, compare_runs
+from conformance.compare.report import build, write_all
+from conformance.compare.runs import RunUnreadable, load_run
+from conformance.errors import ConfigError
+from conformance.redaction import redact
+from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
+
+SHOWN = 20
+# After Ctrl-C, how long a version's run has to stop by itself (it got the same signal from the
+# terminal) before it is sent one SIGINT of its own; then it is waited for: it cleans up.
+STOP_GRACE_SECONDS = 2.0
+
+
+def run_differential(options: RunOptions, versions: list[str], report_dir: Path | None,
+                     fail_on_difference: bool) -> int:
+    if len(versions) != 2:
+        raise ConfigError(f"a differential run compares two API versions; --api-version was given {len(versions)} times")
+    if versions[0] == versions[1]:
+        raise ConfigError(f"a differential run compares two different API versions; both are {versions[0]}")
+    folder, is_default = report_folder(report_dir)
+    for version in versions:  # every option checked before anything runs
+        options.resolve(version, (folder / version).resolve())
+    console = Console(file=sys.stdout, highlight=False)
+    say = lambda text, style="": console.print(escape(redact(text)), style=style or None, soft_wrap=True)  # noqa: E731
+    say(f"{PROG}: differential run, API {versions[0]} vs {versions[1]} → {folder}", "bold")
+
+    codes: list[int] = []
+    try:
+        for version in versions:
+            say(f"{PROG}: API {version} → {folder / version}", "bold")
+            code = _run_version(options.cli_args(version, folder / version))
+            codes.append(code)
+            if code == EXIT_CODES[INTERRUPTED]:
+                say(f"{PROG}: interrupted; no comparison", "yellow")
+                return code
+        differences = _compare(folder, versions, say)
+    finally:
+        if is_default:
+            point_latest(folder)
+    code = differential_exit_code(codes, differences, fail_on_difference)
+    say(f"differential run: exit {code} (API {versions[0]}: exit {codes[0]}, API {versions[1]}: exit {codes[1]}"
+        + (", differences fail the run" if fail_on_difference and differences else "") + ")", "bold")
+    return code
+
+
+def differential_exit_code(codes: list[int], differences: list[Difference] | None, fail_on_difference: bool) -> int:
+    """The worst of the runs' exit codes; with `fail_on_difference`, a difference is at least a failure."""
+    if fail_on_difference and differences:
+        codes = [*codes, EXIT_CODES[FAILURES]]
+    return worst_exit_code(codes)
+
+
+def _run_version(args: list[str]) -> int:
+    """One version's run in a fresh process; its output goes to this console."""
+    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *args])
+    interrupted = False
+    while True:
+        try:
+            return process.wait(timeout=STOP_GRACE_SECONDS if interrupted else None)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)  # the Ctrl-C reached this process only
+            interrupted = False
+        except KeyboardInterrupt:
+            interrupted = True
+
+
+def _compare(folder: Path, versions: list[str], say: Callable[..., None]) -> list[Difference] | None:
+    """compare.json, compare.md and compare.html of the second version's run against the first's."""
+    try:
+        base, new = (load_run(folder / version) for version in versions)
+    except RunUnreadable as exc:
+        say(f"{PROG}: no comparison: {exc}", "red")
+        return None
+    differences = compare_runs(base, new)
+    written = write_all(folder, build(base, new, differences))
+    total = len(differences)
+    say(f"compare: API {versions[0]} → {versions[1]}: "
+        + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"), "bold")
+    for difference in differences[:SHOWN]:
+        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}")
+    if total > SHOWN:
+        say(f"  … and {total - SHOWN} more (see compare.md)")
+    say("reports: " + ", ".join(str(path) for path in written))
+    return differences

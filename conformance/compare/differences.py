@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.compare.runs import Run
+from conformance.spec.contract import documented_contract
+from conformance.spec.versions import base_version
 
 GOOD, BAD = {"passed"}, {"failed", "error"}
 
@@ -29,7 +31,7 @@ KINDS: dict[str, str] = {
     "field-appeared": "a response field seen in NEW only (same operation and status)",
     "field-vanished": "a response field seen in BASE only (same operation and status)",
     "type-changed": "a response field was seen with other JSON types",
-    "nullable-changed": "a response field was null in one run only",
+    "nullable-changed": "a response field was null in one run only, where a contract does not allow null",
     "header-appeared": "a response header seen in NEW only (same operation and status)",
     "header-vanished": "a response header seen in BASE only (same operation and status)",
     "observation-appeared": "an observation reported in NEW only",
@@ -179,9 +181,16 @@ def fields(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
                 yield Difference(operation, "type-changed", f"{operation} {status}: {path} was "
                                  f"{_types(old_fields[path])}, is {_types(new_fields[path])}", status, path)
             old_null, new_null = bool(old_fields[path].get("null_seen")), bool(new_fields[path].get("null_seen"))
-            if old_null != new_null:
+            if old_null != new_null and not _null_allowed_in_both(base, new, operation, status, path):
                 yield Difference(operation, "nullable-changed", f"{operation} {status}: {path} was null "
                                  f"{'in BASE only' if old_null else 'in NEW only'}", status, path)
+
+
+def _null_allowed_in_both(base: dict[str, Any], new: dict[str, Any], operation: str, status: str, path: str) -> bool:
+    """Whether both runs' contracts let the field be null: then null in one run only is the
+    data the runs met (an account created without a name), not a change of contract."""
+    return all(documented_contract(str((summary.get("run") or {}).get("api_version") or base_version()))
+               .allows_null(operation, status, path) for summary in (base, new))
 
 
 def _types(field: dict[str, Any]) -> str:

@@ -165,6 +165,34 @@ class Contract:
             found = node["x-source"]
         return found
 
+    def allows_null(self, operation_id: str, status: int | str, json_path: str) -> bool:
+        """Whether the response schema lets the field at `json_path` ("/data/items/name", array
+        elements as `items`) be null; False when the spec has no such field."""
+        op = self.operations.get(operation_id)
+        spec = op.response_for(int(status)) if op is not None and str(status).isdigit() else None
+        if spec is None or spec.schema is None:
+            return False
+        nodes = [self._deref_node(self._resolve(spec.schema.pointer))]
+        for part in [part for part in json_path.split("/") if part]:
+            nodes = [child for node in nodes for child in self._children(node, part)]
+        return any(_is_nullable(node) for node in nodes)
+
+    def _children(self, node: Any, part: str) -> list[Any]:
+        """The schemas a value's `part` (a property name, or `items`) may match under `node`."""
+        node = self._deref_node(node)
+        if not isinstance(node, dict):
+            return []
+        found = []
+        for key in ("anyOf", "oneOf", "allOf"):
+            for branch in node.get(key) or []:
+                found += self._children(branch, part)
+        if part == "items" and isinstance(node.get("items"), dict):
+            found.append(self._deref_node(node["items"]))
+        child = (node.get("properties") or {}).get(part)
+        if isinstance(child, dict):
+            found.append(self._deref_node(child))
+        return found
+
     # -- compiling ---------------------------------------------------------------------------
 
     def _operation(self, path: str, method: str) -> OperationContract:
@@ -251,6 +279,18 @@ def _assumption_id(node: dict[str, Any]) -> str | None:
     """The id of a node's `x-assumption` ("A10: ..." -> "A10"), or None."""
     found = _ASSUMPTION_ID.match(str(node.get("x-assumption") or ""))
     return found.group(1) if found else None
+
+
+def _is_nullable(node: Any) -> bool:
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or node.get("nullable") is True:
+        return True
+    if None in (node.get("enum") or []):
+        return True
+    # `anyOf: [X, {type: null}]` (a referenced branch is an object schema, never the null one)
+    return any(_is_nullable(branch) for key in ("anyOf", "oneOf") for branch in node.get(key) or [])
 
 
 def _child(node: Any, part: str | int) -> Any:

@@ -152,7 +152,8 @@ class MoniteMiddleware:
         if call.match.route is not None:
             return None
         if call.match.allow:
-            return _error(405, f"Method {call.method} not allowed", headers={"Allow": ", ".join(call.match.allow)})
+            allow = versioning.allowed_in_version(call.version, call.path, list(call.match.allow))
+            return _error(405, f"Method {call.method} not allowed", headers={"Allow": ", ".join(allow)})
         return _error(404, f"Not found: {call.path}")
 
     # --- 2. body size (A18) --------------------------------------------------------------

@@ -37,6 +37,17 @@ def absent_in_version(version: str, method: str, path: str) -> list[str] | None:
     return sorted(allowed)
 
 
+def allowed_in_version(version: str | None, path: str, methods: list[str]) -> list[str]:
+    """A30 for a wrong method: of the path's `methods`, those `version` has (every one when the
+    version is missing or unknown: its own error comes later)."""
+    if not version or version not in versions.PUBLISHED_VERSIONS:
+        return methods
+    kept = [method for method in methods
+            if (operation := operation_of("GET" if method == "HEAD" else method, path)) is None
+            or versions.has_operation(version, operation)]
+    return kept
+
+
 def presenting(version: str | None, scope: Scope, send: Send) -> Send:
     """`send`, or a `send` that rewrites a successful JSON body into `version`'s shape."""
     operation = operation_of(scope["method"], scope["path"]) if version else None

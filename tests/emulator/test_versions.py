@@ -102,6 +102,17 @@ def test_operations_a_version_lacks_are_405_and_change_nothing_a30(seeded: Api, 
     assert at(seeded, "2024-05-25", "GET", item).json() == created
 
 
+@pytest.mark.parametrize(("version", "collection", "item"), [
+    ("2023-09-01", "GET, HEAD", "GET, HEAD"), ("2024-05-25", "GET, HEAD, POST", "DELETE, GET, HEAD, PATCH")])
+def test_a_wrong_method_lists_only_the_methods_of_the_requests_version_a30(
+        api: Api, version: str, collection: str, item: str) -> None:
+    """A PUT (no version has it) is 405 whose Allow names what *that* version has for the path."""
+    r = at(api, version, "PUT", "/v1/ledger_accounts")
+    assert (r.status_code, r.headers["allow"]) == (405, collection)
+    r = at(api, version, "PUT", "/v1/ledger_accounts/0f5c2a8e-1d3b-4c5a-9e7f-2b6d8a1c4e90")
+    assert (r.status_code, r.headers["allow"]) == (405, item)
+
+
 def test_the_405_of_an_absent_operation_comes_after_the_version_check(api: Api) -> None:
     r = api.client.post("/v1/ledger_accounts", json={}, headers={"x-monite-version": "2023-09-01"})
     assert r.status_code == 405  # no token needed to learn the version lacks the operation

@@ -79,6 +79,8 @@ def test_a_state_conflict_answered_400_breaks_only_the_status_we_chose() -> None
     assert _excused(REJECTED_POSITIVE, Answer("POST", "/v1/accounting_connections", 400)) == "A5"
     # A list refused with 400 has no state assumption behind it.
     assert _excused(REJECTED_POSITIVE, Answer("GET", "/v1/accounting_connections", 400)) is None
+    # A creation refused with 400: its x-assumption (A21) is about fields, not a state's status.
+    assert _excused(REJECTED_POSITIVE, Answer("POST", "/v1/ledger_accounts", 400)) is None
 
 
 # -- bodies ---------------------------------------------------------------------------------------

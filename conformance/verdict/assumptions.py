@@ -35,6 +35,11 @@ UNSUPPORTED_METHOD = "ST204"  # unsupported_method
 ALLOW_HEADER = "ST205"  # allow_header_conformance
 CUSTOM = "ST901"  # a Monite check (conformance.checks), named by `check`
 
+# Operations whose answer in some state has no documented status (their x-assumption): a second
+# active connection (A5), sync or disconnect when not connected (A6), push (A15), deleting an
+# external account (A10). A valid request refused there may be the target's choice of status.
+STATE_STATUSES = frozenset({"A5", "A6", "A10", "A15"})
+
 # The concepts page caps `limit` at 100 and answers 416 beyond; the endpoint reference allows 250.
 CONCEPTS_LIMIT_MAX = 100
 
@@ -159,9 +164,7 @@ def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None
         return PATH_ID
     if answer.status in (400, 416, 422) and _over_concepts_limit(answer.query.get("limit")):
         return LIMIT_RANGE
-    if answer.status in (400, 409) and op.assumption is not None:
-        # What the operation does in a state the docs give no status for (A5 second connection,
-        # A6 sync when not connected, A15 push, A10 delete of an external account).
+    if answer.status in (400, 409) and op.assumption in STATE_STATUSES:
         return assumption(op.assumption, f"the docs give no status for {op.operation.label} in this state; "
                                          f"the target refused it with {answer.status}")
     return None

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from conformance.diff.errors import DocumentError
+from conformance.spec.json_types import json_type
 
 MERGED = "x-conformance-merged"  # marks an allOf this module synthesised (for cycle identities)
 JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})
@@ -310,26 +311,12 @@ def _infer_type(canon: Canon) -> Canon:
         return canon
     inferred: set[str] = set()
     if canon.enum:
-        inferred = {_type_of(value) for value in canon.enum}
+        inferred = {json_type(value) for value in canon.enum}
     elif canon.properties or canon.required or canon.additional is not None:
         inferred = {"object"}
     elif canon.items is not None:
         inferred = {"array"}
     return replace(canon, types=frozenset(inferred)) if inferred else canon
-
-
-def _type_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object" if isinstance(value, dict) else "string"
 
 
 def identity(raw: Any) -> Any:

@@ -22,6 +22,8 @@ import json
 import threading
 from typing import Any
 
+from conformance.spec.json_types import NULL, json_type
+
 # Caps: far above what Monite's documented responses need (a ledger-account page has ~20
 # paths, a synced record's `data` a few dozen), far below what would bloat summary.json.
 MAX_DEPTH = 10  # path segments below the root
@@ -31,25 +33,7 @@ MAX_STATUSES = 40  # statuses per operation
 MAX_NAME = 200  # characters of a JSON path or header name; longer ones are not recorded
 MAX_BODY = 4 * 1024 * 1024  # bytes of a body that is parsed; larger ones give no fields
 
-NULL = "null"
 VERSION_HEADER = "x-monite-version"
-
-
-def json_type(value: Any) -> str:
-    """The JSON type of a parsed JSON value."""
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _escape(key: str) -> str:

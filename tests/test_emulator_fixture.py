@@ -102,10 +102,13 @@ def test_clock_expires_tokens_and_makes_jobs_due(monite_emulator: ServedEmulator
 
 
 def test_rate_limit(monite_emulator: ServedEmulator) -> None:
+    """Two requests per 1-second window (A17): five in a burst shorter than a second span at most
+    two windows, so one window gets three or more and a 429 (whatever the burst's phase)."""
     monite_emulator.set_rate_limit(2)
     with monite_emulator.client(headers=monite_emulator.headers()) as client:
-        statuses = [client.get("/accounting_connections").status_code for _ in range(3)]
-    assert statuses[:2] == [200, 200] and statuses[2] == 429
+        statuses = [client.get("/accounting_connections").status_code for _ in range(5)]
+    assert statuses[0] == 200 and 429 in statuses and set(statuses) <= {200, 429}, statuses
+    assert statuses.count(200) <= 4, statuses
 
 
 def test_fault_helpers_and_a_dropped_connection_over_http(monite_emulator: ServedEmulator) -> None:

@@ -14,7 +14,8 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ from conformance import config as run_config
 from conformance.config import PROFILES, SUITES, RunConfig
 from conformance.errors import ConfigError
 from conformance.evidence import created, observer
+from conformance.evidence.created import Created
 from conformance.http.auth import TokenProvider
 from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at, send_paced, waited
@@ -285,9 +287,17 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
                 return True
 
         entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id) if entity)
+        global _remover
+        if emulator_control is None:
+            _remover = partial(remove, base_url=monite_target.base_url, api_version=monite_target.api_version,
+                               token=tokens.token, http=monite_http)
         guard.enforce(on, exists if on else None, entities)
-        yield
-        guard.enforce(False)
+        try:
+            yield
+        finally:  # the session's sweep (also after Ctrl-C): whatever is still open is removed
+            _remove_leftovers()
+            _remover = None
+            guard.enforce(False)
 
 
 @pytest.fixture(scope="session")
@@ -303,31 +313,27 @@ def monite_client(monite_target: Target, monite_tokens: TokenProvider, monite_ht
 
 # -- cleanup ----------------------------------------------------------------------------------
 
-def _remove_leftovers(request: pytest.FixtureRequest) -> list[str]:
-    """Remove what is open in `created`; the emulator with its control plane is left alone
-    (its state is reset per test and thrown away with the run)."""
+# Removes what the run left open on a target without the control plane; set by `monite_guard`
+# (the emulator with its control plane is reset per test and thrown away with the run).
+_remover: Callable[[list[Created]], list[str]] | None = None
+
+
+def _remove_leftovers() -> list[str]:
+    """Remove what is open in `created`; what could not be removed, one line each."""
     leftovers = created.take()
-    if not leftovers:
+    remover = _remover
+    if not leftovers or remover is None:
         return []
-    try:
-        control = request.getfixturevalue("emulator_control")
-    except pytest.FixtureLookupError:
-        return []
-    if control is not None:
-        return []
-    target: Target = request.getfixturevalue("monite_target")
-    tokens: TokenProvider = request.getfixturevalue("monite_tokens")
-    http: httpx.Client = request.getfixturevalue("monite_http")
-    return remove(leftovers, target.base_url, target.api_version, tokens.token, http)
+    return remover(leftovers)
 
 
 @pytest.fixture(autouse=True)
 def _monite_remove_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
     """After every test (also a failed or interrupted one): undo what it created on the
     target and did not undo itself; a failure to undo is reported on the test, not raised."""
-    created.take()  # what earlier code left open belongs to nobody's test: the session sweep
+    _remove_leftovers()  # what earlier code left open (session setup) is nobody's test's
     yield
-    for failure in _remove_leftovers(request):
+    for failure in _remove_leftovers():
         request.node.user_properties.append((CLEANUP_FAILURE, redact(failure)))
 
 
@@ -360,10 +366,3 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.section("changes to resources the run did not create (--allow-changes-to-existing)")
         for line in lines:
             terminalreporter.write_line(redact(line))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _monite_final_sweep(request: pytest.FixtureRequest) -> Iterator[None]:
-    """At the end of the session (also after Ctrl-C): whatever is still open is removed."""
-    yield
-    _remove_leftovers(request)

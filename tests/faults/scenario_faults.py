@@ -18,7 +18,7 @@ from monite_emulator.app import create_app
 from monite_emulator.model import auth
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.versions import PUBLISHED_VERSIONS
-from tests.deployments.variants import token_lifetime_86400, unsupported_media_415
+from tests.deployments.variants import gateway_404, token_lifetime_86400, unsupported_media_415
 from tests.faults.rewrite import Answer, rewrite_responses
 
 Query = list[tuple[str, str]]
@@ -191,6 +191,11 @@ def tokens_live_a_day() -> Any:
     """9: `expires_in` 86400, not A20's 1800 (the sandbox-like deployment's docs-legal variant,
     here on the emulator with its control plane, where the assumption binds)."""
     return token_lifetime_86400(create_app())
+
+
+def gateway_answers_unknown_paths() -> Any:
+    """9: an unknown path is the gateway's 404 `{"message": ...}`, not A9's error body (as above)."""
+    return gateway_404(create_app())
 
 
 def text_body_is_415() -> Any:
@@ -392,7 +397,8 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
                              ("forbidden_is_404", "test_entity_user_token_acts_only_for_its_entity"),
                              ("oversized_body_is_422", "test_oversized_body_is_refused"),
                              ("tokens_live_a_day", "test_token_response"),
-                             ("text_body_is_415", "test_body_without_json_content_type")],
+                             ("text_body_is_415", "test_body_without_json_content_type"),
+                             ("gateway_answers_unknown_paths", "test_unknown_path")],
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
                             ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],

@@ -151,6 +151,9 @@ TOKEN_LIFETIME = assumption("A20", "tokens live 1800 s")
 TOKEN_RESPONSE = documented(
     "docs: api/access-tokens/post-auth-token", 'POST /auth/token answers {"access_token": str, "token_type": "Bearer", '
     '"expires_in": int seconds}')
+UNKNOWN_PATH_404 = assumption(
+    "A9", "a path the API does not have gives 404 with an error body (the docs say nothing of paths "
+          "outside the API; a gateway may answer them its own way)")
 JSON_BODY_ONLY = assumption(
     "A25", "a body sent without a JSON Content-Type gives 422 (FastAPI's behaviour), not 415")
 ENTITY_USER_FORBIDDEN = assumption(

@@ -134,6 +134,14 @@ def test_token_response(monite_target: Target, monite_http: httpx.Client, check:
 
 
 @pytest.mark.assumption
+def test_unknown_path(client: MoniteClient, check: Expectations) -> None:
+    """A path under /v1 that no documented operation has, asked with valid credentials."""
+    response = client.get("/accounting_conformance_probe")
+    check.expect(response.status_code == 404 and isinstance(_error_body(response).get("message"), str),
+                 rules.UNKNOWN_PATH_404, f"GET of an unknown path answered {response.status_code}", response)
+
+
+@pytest.mark.assumption
 def test_body_without_json_content_type(client: MoniteClient, check: Expectations, cleanup: Cleanup) -> None:
     """A JSON body labelled text/plain: the docs say nothing of it (A25: 422, as FastAPI does)."""
     require_operations(client.target.api_version, "createLedgerAccount")

@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import httpx
-import pytest
 import requests
 from schemathesis import Response
 

@@ -9,12 +9,10 @@ or missing one is kept, so negative cases and `missing_required_header` still te
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,30 +24,13 @@ from conformance.http.pacing import send_paced
 from conformance.property.schema import TOKEN_PLACEHOLDER
 from conformance.safety import guard
 from conformance.redaction import register_secret
+from conformance.rules.formats import is_api_version, is_uuid
 from conformance.rules.kinds import observation
 from conformance.spec.contract import documented_contract, strict_contract
 from conformance.verdict.assumptions import NO_JSON, Answer, excuse
 from conformance.target.targets import Target
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOKEN_PATH = "/auth/token"
-
-
-def is_api_version(value: str) -> bool:
-    """A well-formed `YYYY-MM-DD` (seed 003: `string<date>`)."""
-    if not _DATE.match(value):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def is_uuid(value: str) -> bool:
-    """A hyphenated uuid (seed 003: `string<uuid>`)."""
-    return bool(_UUID.match(value))
 
 
 def pin_identity(case: Case, target: Target) -> None:

@@ -14,17 +14,16 @@ the Monite checks (ST901, custom), by the check's name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.rules.formats import is_uuid
 from conformance.rules.kinds import Rule, assumption, probe
 from conformance.spec.assumed import EXTENSION, assumption_ids, resolve_pointer
 from conformance.spec.contract import Contract, OperationContract
 
 NO_JSON = object()
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 # Schemathesis failure codes (schemathesis.core.failures / schemathesis.openapi.checks).
 UNDEFINED_STATUS = "ST103"  # status_code_conformance
@@ -160,7 +159,7 @@ def _assumed_fields_missing(op: OperationContract, answer: Answer, strict: Contr
 
 def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None:
     """A schema-valid request refused where the docs leave the answer open."""
-    if answer.status in (404, 422) and any(not _is_uuid(value) for value in answer.path_parameters.values()):
+    if answer.status in (404, 422) and any(not is_uuid(value) for value in answer.path_parameters.values()):
         return PATH_ID
     if answer.status in (400, 416, 422) and _over_concepts_limit(answer.query.get("limit")):
         return LIMIT_RANGE
@@ -172,10 +171,6 @@ def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None
 
 def _statuses(op: OperationContract) -> set[int]:
     return {int(key) for key in op.responses if key.isdigit()}
-
-
-def _is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_UUID.match(value))
 
 
 def _over_concepts_limit(value: Any) -> bool:

@@ -9,7 +9,6 @@ method, path with ids as {id}); the digest lists each cause once, with the tests
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit

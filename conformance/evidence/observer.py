@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from conformance.evidence import created
-from conformance.http.exchange import Exchange, _shown
+from conformance.http.exchange import Exchange, shown_body
 from conformance.redaction import redact, redact_headers
 from conformance.spec.catalog import spec_catalog
 
@@ -157,9 +157,9 @@ def exchange_of(response: Any) -> Exchange:
         method=str(request.method),
         url=redact(str(request.url)),
         request_headers=redact_headers({str(k): str(v) for k, v in dict(request.headers).items()}),
-        request_body=_shown(body),
+        request_body=shown_body(body),
         status_code=int(response.status_code),
         response_headers=redact_headers({str(k): ", ".join(v) if isinstance(v, list) else str(v)
                                          for k, v in dict(response.headers).items()}),
-        response_body=_shown(getattr(response, "content", b"") or b""),
+        response_body=shown_body(getattr(response, "content", b"") or b""),
     )

@@ -37,10 +37,10 @@ class Exchange:
             method=method,
             url=redact(url),
             request_headers=redact_headers(request_headers),
-            request_body=_shown(request_body),
+            request_body=shown_body(request_body),
             status_code=status_code,
             response_headers=redact_headers(response_headers),
-            response_body=_shown(response_body),
+            response_body=shown_body(response_body),
         )
 
     def to_curl(self) -> str:
@@ -70,7 +70,7 @@ class Exchange:
         return asdict(self) | {"curl": self.to_curl()}
 
 
-def _shown(raw: bytes) -> str:
+def shown_body(raw: bytes) -> str:
     text = raw.decode("utf-8", errors="replace")
     try:
         text = json.dumps(json.loads(text), ensure_ascii=False)

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from conformance.redaction import redact
-from conformance.report.html import _STYLE as RUN_REPORT_STYLE
+from conformance.report.html import STYLE as RUN_REPORT_STYLE
 from conformance.report.html import exchange_html
 from conformance.report.matrix import FAILED, MISSING, NOT_DOCUMENTED, PASSED, Cell, Matrix
 

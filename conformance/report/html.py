@@ -14,7 +14,7 @@ from conformance.report.incomplete import describe
 from conformance.report.matrix import (ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Cell,
                                        Matrix)
 
-_STYLE = """
+STYLE = """
 <style>
 .monite-section { color: #222; }
 #monite-matrix { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 12px; }
@@ -43,7 +43,7 @@ _VERDICT = {
 
 
 def render_sections(summary: dict[str, Any], matrix: Matrix) -> list[str]:
-    return [_STYLE, _verdict(summary), _matrix(matrix, summary), _failures(summary), _incomplete(summary),
+    return [STYLE, _verdict(summary), _matrix(matrix, summary), _failures(summary), _incomplete(summary),
             _accepted(summary), _cleanup(summary), _observations(summary), _unmatched(summary)]
 
 

@@ -11,39 +11,22 @@
 
 from __future__ import annotations
 
-import json
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conformance.rules.kinds import OBSERVATION_KEY
 from conformance.target.targets import EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID, serve_emulator
 from monite_emulator.app import create_app
 from tests.faults.run_suite import run_suite
 from tests.faults.scenario_faults import GROUP_VARIANTS, break_partial_patch, hide_control_plane
+from tests.junit_cases import read_cases
 
 FAULTS = "asgi:tests.faults.scenario_faults:"
 # Only the scenarios: the property tests are neither needed nor collected (faster, and decoupled).
 SCENARIOS = ("-m", "scenario", "--ignore-glob=*/suite/property*")
 # How a failure message cites its rule (conformance.rules.kinds.Rule.citation).
 CITATION = re.compile(r"(seeds? \d{3}|docs: [a-z]|assumption [\w-]+|RFC \d+)")
-
-
-def _cases(junit: Path) -> dict[str, dict[str, Any]]:
-    """Test id -> {"outcome", "observations"} from a junit XML file."""
-    cases = {}
-    for case in ET.parse(junit).iter("testcase"):
-        outcome = "passed"
-        for tag in ("failure", "error", "skipped"):
-            if case.find(tag) is not None:
-                outcome = tag
-        observations = [json.loads(p.get("value", "{}")) for p in case.iter("property")
-                        if p.get("name") == OBSERVATION_KEY]
-        cases[f"{case.get('classname')}::{case.get('name')}"] = {"outcome": outcome, "observations": observations}
-    return cases
 
 
 def test_every_scenario_passes_against_the_clean_emulator() -> None:
@@ -83,12 +66,12 @@ def test_broken_assumption_is_an_observation_without_control_plane(tmp_path: Pat
     result = run_suite(FAULTS + "without_control_plane_limit_416", *SCENARIOS, "-k", "test_03_limit_bounds",
                        f"--junitxml={junit}")
     assert result.returncode == 0, result.output[-2000:]
-    cases = _cases(junit)
+    cases = read_cases(junit)
     refused = [case for name, case in cases.items() if "test_limits_out_of_range_are_refused" in name]
-    assert refused and all(case["outcome"] == "passed" for case in refused)
-    rules_seen = {observation["rule"] for case in refused for observation in case["observations"]}
+    assert refused and all(case.outcome == "passed" for case in refused)
+    rules_seen = {observation["rule"] for case in refused for observation in case.observations}
     assert {"A13", "limit-range-416"} <= rules_seen, rules_seen
-    assert all({"rule", "source", "message"} <= set(o) for case in cases.values() for o in case["observations"])
+    assert all({"rule", "source", "message"} <= set(o) for case in cases.values() for o in case.observations)
     assert "MoniteObservation" in result.output
 
 
@@ -96,7 +79,7 @@ def test_clean_target_without_control_plane_has_no_assumption_observations(tmp_p
     junit = tmp_path / "junit.xml"
     result = run_suite(FAULTS + "without_control_plane", *SCENARIOS, f"--junitxml={junit}")
     assert result.returncode == 0, result.output[-3000:]
-    observed = {o["rule"] for case in _cases(junit).values() for o in case["observations"]}
+    observed = {o["rule"] for case in read_cases(junit).values() for o in case.observations}
     assert observed <= {"limit-range-416", "default-page-size"}, f"false alarms: {observed}"
 
 
@@ -112,7 +95,7 @@ def test_nothing_is_left_behind_on_a_remote_target(monkeypatch: pytest.MonkeyPat
     with serve_emulator(hide_control_plane(app)) as origin:
         result = run_suite(origin, *SCENARIOS, "-k", "test_01 or test_02 or test_04 or test_08 or test_10",
                            f"--junitxml={junit}")
-    outcomes = {name.rsplit("::", 1)[-1]: case["outcome"] for name, case in _cases(junit).items()}
+    outcomes = {name.rsplit("::", 1)[-1]: case.outcome for name, case in read_cases(junit).items()}
     assert outcomes.get("test_partial_patch") == "failure", result.output[-3000:]
     assert outcomes.get("test_only_one_active_connection") == "passed", result.output[-3000:]
     for entity in (EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID):

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,8 @@ from tests.deployments import timeline
 from tests.deployments.launcher import Served
 from tests.deployments.requestlog import Logged
 from tests.deployments.snapshot import Change, Leftover
+from tests.junit_cases import read_cases
 
-OBSERVATION_KEY = "monite_observation"  # conformance.rules.kinds.OBSERVATION_KEY
 RUN_TIMEOUT = 900.0
 
 
@@ -116,21 +115,8 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def _read_junit(path: Path) -> tuple[dict[str, str], list[dict[str, Any]]]:
     """Failed/errored tests (id -> text) and the observations recorded as test properties."""
-    failures: dict[str, str] = {}
-    observations: list[dict[str, Any]] = []
-    if not path.exists():
-        return failures, observations
-    for case in ET.parse(path).iter("testcase"):
-        name = f"{case.get('classname')}::{case.get('name')}"
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is not None:
-            failures[name] = (problem.get("message") or "") + "\n" + (problem.text or "")
-        for prop in case.iter("property"):
-            if prop.get("name") == OBSERVATION_KEY:
-                try:
-                    observations.append({"test": name, **json.loads(prop.get("value") or "{}")})
-                except ValueError:
-                    observations.append({"test": name, "message": prop.get("value")})
+    cases = read_cases(path)
+    failures = {name: case.problem for name, case in cases.items() if case.outcome in ("failure", "error")}
+    observations = [{"test": name, **observation} for name, case in cases.items()
+                    for observation in case.observations]
     return failures, observations

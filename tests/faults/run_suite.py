@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.junit_cases import read_cases
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,19 +32,8 @@ def run_suite(target: str, *args: str, timeout: float = 300) -> SuiteResult:
         command = [sys.executable, "-m", "pytest", "--pyargs", "conformance.suite", "-p", "no:cacheprovider",
                    "-q", "--no-header", "-o", "addopts=", f"--junitxml={junit}", f"--monite-target={target}", *args]
         done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
-        passed: set[str] = set()
-        failed: dict[str, str] = {}
-        skipped: set[str] = set()
-        if junit.exists():
-            for case in ET.parse(junit).iter("testcase"):
-                name = f"{case.get('classname')}::{case.get('name')}"
-                problem = case.find("failure")
-                if problem is None:
-                    problem = case.find("error")
-                if problem is not None:
-                    failed[name] = (problem.get("message") or "") + "\n" + (problem.text or "")
-                elif case.find("skipped") is not None:
-                    skipped.add(name)
-                else:
-                    passed.add(name)
+        cases = read_cases(junit)
+        failed = {name: case.problem for name, case in cases.items() if case.outcome in ("failure", "error")}
+        skipped = {name for name, case in cases.items() if case.outcome == "skipped"}
+        passed = {name for name, case in cases.items() if case.outcome == "passed"}
         return SuiteResult(done.returncode, passed, failed, skipped, done.stdout + done.stderr)

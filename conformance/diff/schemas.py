@@ -183,23 +183,11 @@ class SchemaComparer:
         if old.nullable != new.nullable:
             rule("became-nullable" if new.nullable else "became-not-nullable",
                  "null is now allowed" if new.nullable else "null is no longer allowed")
-        if old.format != new.format:
-            if old.format is None:
-                rule("format-added", f"format `{new.format}` added")
-            elif new.format is None:
-                rule("format-removed", f"format `{old.format}` removed")
-            else:
-                rule("format-changed", f"format `{old.format}` → `{new.format}`")
+        _keyword_changed(rule, "format", old.format, new.format)
         self._enum(old, new, rule)
         if not same_json(old.default, new.default):
             rule("default-value-changed", f"default {_shown(old.default)} → {_shown(new.default)}")
-        if old.pattern != new.pattern:
-            if old.pattern is None:
-                rule("pattern-added", f"pattern `{new.pattern}` added")
-            elif new.pattern is None:
-                rule("pattern-removed", f"pattern `{old.pattern}` removed")
-            else:
-                rule("pattern-changed", f"pattern `{old.pattern}` → `{new.pattern}`")
+        _keyword_changed(rule, "pattern", old.pattern, new.pattern)
         for keyword, fragment, _upper, absent in _BOUNDS if old.bounds or new.bounds else ():
             before, after = old.bound(keyword), new.bound(keyword)
             before = absent if before is None else before
@@ -259,6 +247,18 @@ def _number(value: Any) -> str:
     if value in (math.inf, -math.inf):
         return "none"
     return str(value)
+
+
+def _keyword_changed(rule: Callable[[str, str], None], keyword: str, before: str | None, after: str | None) -> None:
+    """`<keyword>-added`, `-removed` or `-changed` (format, pattern), when it changed."""
+    if before == after:
+        return
+    if before is None:
+        rule(f"{keyword}-added", f"{keyword} `{after}` added")
+    elif after is None:
+        rule(f"{keyword}-removed", f"{keyword} `{before}` removed")
+    else:
+        rule(f"{keyword}-changed", f"{keyword} `{before}` → `{after}`")
 
 
 def _shown(value: Any) -> str:

@@ -79,10 +79,6 @@ def pace_at(rate: float | None) -> Pacer | None:
     return _pacer
 
 
-def current_pacer() -> Pacer | None:
-    return _pacer
-
-
 def waited() -> tuple[float, int]:
     """Seconds this process waited for send slots, and 429s it waited out, since it started."""
     pacer = _pacer

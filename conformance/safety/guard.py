@@ -53,17 +53,6 @@ def enforce(on: bool, exists: Exists | None = None, entities: tuple[str, ...] = 
         _known.clear()
 
 
-def is_enforced() -> bool:
-    return _enforced
-
-
-def named_resource(url: str) -> str | None:
-    """The resource id a request's path names: the value of the first path parameter of the
-    spec's path template it matches (whatever the method), or None (a collection, /auth/token)."""
-    found = _resource_url(url)
-    return found[1] if found is not None else None
-
-
 def _resource_url(url: str) -> tuple[str, str] | None:
     """(URL of the named resource itself, its id): `.../accounting_connections/X/sync` names
     `.../accounting_connections/X`."""

@@ -7,6 +7,7 @@ Exit codes: 0 nothing to fail on; 1 a difference `--fail-on` names (default: a r
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from conformance.compare.differences import REGRESSION_KINDS, compare_runs
+from conformance.compare.differences import REGRESSION_KINDS, Difference, compare_runs
 from conformance.compare.report import build, write_all
 from conformance.compare.runs import RunUnreadable, load_run
 from conformance.errors import ConfigError
@@ -52,16 +53,8 @@ def compare(
         raise ConfigError(f"cannot write the comparison to {folder}: {exc.strerror or exc}") from None
 
     console = Console(file=sys.stdout, highlight=False)
-    total = report["counts"]["total"]
     say = lambda text, style="": console.print(escape(redact(text)), style=style or None, soft_wrap=True)  # noqa: E731
-    say(f"compare: {base_run.source} → {new_run.source}: "
-        + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"), "bold")
-    for difference in differences[:SHOWN]:
-        style = "red" if difference.kind in REGRESSION_KINDS else ("green" if difference.kind == "fixed" else "")
-        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}", style)
-    if total > SHOWN:
-        say(f"  … and {total - SHOWN} more (see compare.md)")
-    say("reports: " + ", ".join(str(path) for path in written))
+    show_differences(say, f"{base_run.source} → {new_run.source}", differences, written)
 
     if fail_on is FailOn.any and differences:
         return 1
@@ -72,3 +65,17 @@ def compare(
 
 def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
+
+
+def show_differences(say: Callable[..., None], title: str, differences: list[Difference],
+                     written: list[Path]) -> None:
+    """The console's account of a comparison: the count, the first differences, the files."""
+    total = len(differences)
+    say(f"compare: {title}: " + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"),
+        "bold")
+    for difference in differences[:SHOWN]:
+        style = "red" if difference.kind in REGRESSION_KINDS else ("green" if difference.kind == "fixed" else "")
+        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}", style)
+    if total > SHOWN:
+        say(f"  … and {total - SHOWN} more (see compare.md)")
+    say("reports: " + ", ".join(str(path) for path in written))

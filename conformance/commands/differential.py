@@ -20,6 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from conformance.commands.compare import show_differences
 from conformance.commands.run import PROG, RunOptions, point_latest, report_folder
 from conformance.compare.differences import Difference, compare_runs
 from conformance.compare.report import build, write_all
@@ -28,7 +29,6 @@ from conformance.errors import ConfigError
 from conformance.redaction import redact
 from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
 
-SHOWN = 20
 # After Ctrl-C, how long a version's run has to stop by itself (it got the same signal from the
 # terminal) before it is sent one SIGINT of its own; then it is waited for: it cleans up.
 STOP_GRACE_SECONDS = 2.0
@@ -96,12 +96,5 @@ def _compare(folder: Path, versions: list[str], say: Callable[..., None]) -> lis
         return None
     differences = compare_runs(base, new)
     written = write_all(folder, build(base, new, differences))
-    total = len(differences)
-    say(f"compare: API {versions[0]} → {versions[1]}: "
-        + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"), "bold")
-    for difference in differences[:SHOWN]:
-        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}")
-    if total > SHOWN:
-        say(f"  … and {total - SHOWN} more (see compare.md)")
-    say("reports: " + ", ".join(str(path) for path in written))
+    show_differences(say, f"API {versions[0]} → {versions[1]}", differences, written)
     return differences

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from conformance.http.auth import TokenProvider
+from conformance.http.auth import TokenProvider, api_headers
 from conformance.errors import TargetUnreachable
 from conformance.http.pacing import send_paced
 from conformance.config import EMULATOR_HTTP, RunConfig
@@ -30,8 +30,7 @@ def preflight(config: RunConfig) -> None:
 
 def _check_token(target: Target, http: httpx.Client, token: str) -> None:
     """One authenticated read: 401/403 mean the credentials cannot be used for the entity."""
-    headers = {"x-monite-version": target.api_version, "x-monite-entity-id": target.entity_id,
-               "authorization": f"Bearer {token}"}
+    headers = api_headers(target.api_version, target.entity_id, token)
     try:
         response = send_paced(lambda: http.get(f"{target.base_url}/accounting_connections", headers=headers))
     except httpx.HTTPError as exc:

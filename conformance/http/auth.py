@@ -94,3 +94,8 @@ class BearerAuth(httpx.Auth):
             self.tokens.invalidate()
             request.headers["authorization"] = f"Bearer {self.tokens.token()}"
             yield request
+
+
+def api_headers(api_version: str, entity_id: str, token: str) -> dict[str, str]:
+    """What every accounting request carries (all seeds): the version, the entity, the token."""
+    return {"x-monite-version": api_version, "x-monite-entity-id": entity_id, "authorization": f"Bearer {token}"}

@@ -206,7 +206,6 @@ def answer_of(case: Case, response: Response) -> Answer:
         body = json.loads(response.content) if response.content else NO_JSON
     except ValueError:
         body = NO_JSON
-    meta = case.meta
     return Answer(
         method=str(response.request.method or "").upper(),
         path=url.path,
@@ -215,5 +214,4 @@ def answer_of(case: Case, response: Response) -> Answer:
         query={name: values if len(values) > 1 else values[0]
                for name, values in parse_qs(url.query, keep_blank_values=True).items()},
         path_parameters=dict(case.path_parameters or {}),
-        positive=meta is None or meta.generation.mode.is_positive,
     )

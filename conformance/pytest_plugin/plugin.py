@@ -27,7 +27,7 @@ from conformance.config import PROFILES, SUITES, RunConfig
 from conformance.errors import ConfigError
 from conformance.evidence import created, observer
 from conformance.evidence.created import Created
-from conformance.http.auth import TokenProvider
+from conformance.http.auth import TokenProvider, api_headers
 from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at, send_paced, waited
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
@@ -271,16 +271,16 @@ def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | 
 
 @pytest.fixture(scope="session")
 def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | None, monite_target: Target,
-                 monite_http: httpx.Client) -> Iterator[None]:
+                 monite_http: httpx.Client, monite_pacing: None) -> Iterator[TokenProvider]:
     """On a target without the control plane, only what the run created may be changed, or what
-    does not exist at all (its GET answers 404 for the run's entities and the request's own)."""
+    does not exist at all (its GET answers 404 for the run's entities and the request's own).
+    Yields the session's token provider (`monite_tokens`): no request goes out before the rule."""
     on = emulator_control is None and not monite_config.allow_changes_to_existing
     tokens = TokenProvider(monite_target, monite_http)
     with monite_target.http_client() as probes:  # unobserved: a probe is not the test's request
 
         def exists(resource_url: str, entity_id: str) -> bool:
-            headers = {"x-monite-version": monite_target.api_version, "x-monite-entity-id": entity_id,
-                       "authorization": f"Bearer {tokens.token()}"}
+            headers = api_headers(monite_target.api_version, entity_id, tokens.token())
             try:
                 return send_paced(lambda: probes.get(resource_url, headers=headers)).status_code != 404
             except Exception:  # noqa: BLE001 (absence not proven, e.g. a header httpx cannot send: refuse)
@@ -293,7 +293,7 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
                                token=tokens.token, http=monite_http)
         guard.enforce(on, exists if on else None, entities)
         try:
-            yield
+            yield tokens
         finally:  # the session's sweep (also after Ctrl-C): whatever is still open is removed
             _remove_leftovers()
             _remover = None
@@ -301,9 +301,9 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
 
 
 @pytest.fixture(scope="session")
-def monite_tokens(monite_target: Target, monite_http: httpx.Client, monite_pacing: None,
-                  monite_guard: None) -> TokenProvider:
-    return TokenProvider(monite_target, monite_http)
+def monite_tokens(monite_guard: TokenProvider) -> TokenProvider:
+    """Tokens for every request of the session, fetched and refreshed at /auth/token."""
+    return monite_guard
 
 
 @pytest.fixture()

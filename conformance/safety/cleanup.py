@@ -14,6 +14,7 @@ from collections.abc import Callable
 import httpx
 
 from conformance.evidence.created import Created
+from conformance.http.auth import api_headers
 from conformance.http.pacing import send_paced
 
 _UNDO_REQUEST = {
@@ -27,8 +28,7 @@ def remove(leftovers: list[Created], base_url: str, api_version: str, token: Cal
     failures = []
     for item in leftovers:
         method, path = _UNDO_REQUEST[item.kind]
-        headers = {"x-monite-version": api_version, "x-monite-entity-id": item.entity_id,
-                   "authorization": f"Bearer {token()}"}
+        headers = api_headers(api_version, item.entity_id, token())
         url = base_url + path.format(id=item.id)
         try:
             response = send_paced(lambda: http.request(method, url, headers=headers))

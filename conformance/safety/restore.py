@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from conformance.evidence.created import Change
+from conformance.http.auth import api_headers
 from conformance.http.pacing import send_paced
 
 # What POST/PATCH /ledger_accounts can set (docs: api/ledger-accounts/patch-ledger-accounts-id).
@@ -31,7 +32,7 @@ def snapshot(base_url: str, api_version: str, entity_id: str, token: Callable[[]
     params: dict[str, Any] = {"limit": PAGE}
     for _ in range(MAX_PAGES):
         response = send_paced(lambda: http.get(f"{base_url}/ledger_accounts", params=params,
-                                               headers=_headers(api_version, entity_id, token)))
+                                               headers=api_headers(api_version, entity_id, token())))
         if response.status_code != 200:
             break
         body = response.json()
@@ -60,7 +61,7 @@ def restore(changes: list[Change], before: dict[str, dict[str, Any]], base_url: 
         unset = sorted(name for name, value in fields.items() if value is None)
         try:
             response = send_paced(lambda: http.patch(f"{base_url}/ledger_accounts/{change.id}", json=body,
-                                                     headers=_headers(api_version, change.entity_id, token)))
+                                                     headers=api_headers(api_version, change.entity_id, token())))
         except httpx.HTTPError as exc:
             lines.append(f"ledger account {change.id}: not restored ({type(exc).__name__})")
             continue
@@ -72,7 +73,3 @@ def restore(changes: list[Change], before: dict[str, dict[str, Any]], base_url: 
         else:
             lines.append(f"ledger account {change.id}: restored")
     return lines
-
-
-def _headers(api_version: str, entity_id: str, token: Callable[[], str]) -> dict[str, str]:
-    return {"x-monite-version": api_version, "x-monite-entity-id": entity_id, "authorization": f"Bearer {token()}"}

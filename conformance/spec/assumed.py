@@ -6,10 +6,10 @@ the emulator must honour (a field shown only in examples, always sent by the emu
 schema object carries the choice beside the documented keywords:
 
     LedgerAccount:
-      required: [id, name]               # what the docs mark required
+      required: [created_at, updated_at] # what the docs mark required
       x-assumed-constraints:
         assumption: A31                  # the choice's id in docs/design.md
-        required: [created_at]           # what the emulator is held to on top
+        required: [id, name, ...]        # what the emulator is held to on top
 
 `strict(document)` merges those constraints in (the union of `required` lists; any other
 keyword replaces the documented one): the contract the property tests check every target

@@ -255,11 +255,15 @@ class Contract:
                                for value, ref in (discriminator.get("mapping") or {}).items()))
         return self._schemas[pointer]
 
-    def _resolve(self, pointer: str) -> Any:
+    def node(self, path: tuple[str | int, ...]) -> Any:
+        """The spec's node at `path` from its root (e.g. a `SchemaError.schema_path`)."""
         node: Any = self.spec
-        for part in _path_of(pointer):
+        for part in path:
             node = _child(node, part)
         return node
+
+    def _resolve(self, pointer: str) -> Any:
+        return self.node(_path_of(pointer))
 
     def _deref(self, pointer: str) -> tuple[str, Any]:
         """Follow `$ref`s from `pointer`; the pointer and node finally reached."""

@@ -2,7 +2,8 @@
 
 A source that names nothing usable (missing file, `spec@` without a version or without the
 per-version loader, an unknown version) is a usage error (`ConfigError`, exit 2); a document
-that cannot be fetched or parsed, or is not OpenAPI 3.x, is a `DocumentError` (exit 3).
+that cannot be fetched or parsed, is not OpenAPI 3.x, or is malformed where the diff reads it
+(`validate`), is a `DocumentError` (exit 3).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 from conformance.diff.errors import DocumentError
+from conformance.diff.validate import check_structure
 from conformance.errors import ConfigError
 from conformance.spec.files import load_spec
 
@@ -91,6 +93,7 @@ def check_openapi(document: Any, source: str) -> dict[str, Any]:
                             f"({'no openapi field' if not version else 'openapi: ' + version})")
     if not isinstance(document.get("paths", {}), dict):
         raise DocumentError(f"{source} is not an OpenAPI document (paths is not a mapping)")
+    check_structure(document, source)
     return document
 
 

@@ -75,20 +75,56 @@ class Canon:
 ANY = Canon()
 
 
+_EXACT = 2 ** 53  # integers up to here are exact as doubles; beyond it a JSON number is a double
+
+
+def number(value: int | float) -> int | float:
+    """A JSON number by value: `1` and `1.0` are one number, and so are `9223372036854776000` and
+    `9.223372036854776e+18` (one generator writes the double 2**63 as an integer, another as a
+    float). Integers within ±2**53 stay exact; beyond that both spellings become the double they
+    denote; a float with an integral value within the exact range becomes that integer."""
+    if isinstance(value, int):
+        if -_EXACT <= value <= _EXACT:
+            return value
+        try:
+            value = float(value)
+        except OverflowError:
+            return value  # beyond any double: keep the exact integer
+    if value.is_integer() and -_EXACT <= value <= _EXACT:
+        return int(value)
+    return value
+
+
+def _numbers_by_value(value: Any) -> Any:
+    """`value` with every number in it (nested too) replaced by `number(...)`."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return number(value)
+    if isinstance(value, dict):
+        return {str(key): _numbers_by_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_numbers_by_value(item) for item in value]
+    return value
+
+
 def json_key(value: Any) -> Any:
-    """A hashable canonical key of a JSON value (enum members may be objects or lists; 1 is not true)."""
+    """A hashable canonical key of a JSON value (enum members may be objects or lists; 1 is not
+    true, but 1 is 1.0: numbers compare by value, see `number`)."""
     if isinstance(value, str):
         return value
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, bool):
         return (type(value).__name__, value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    if isinstance(value, (int, float)):
+        return ("number", number(value))
+    return json.dumps(_numbers_by_value(value), sort_keys=True, separators=(",", ":"), default=str)
 
 
 def same_json(a: Any, b: Any) -> bool:
     """Whether two JSON values are the same value (`MISSING` only equals itself)."""
     if a is b:
         return True
-    if type(a) is not type(b):
+    if a is MISSING or b is MISSING:
         return False
     return json_key(a) == json_key(b)
 
@@ -213,7 +249,7 @@ class Document:
             enum = tuple(seen.values())
             if not enum and types is None:
                 types = frozenset()
-        bounds = {name: raw[name] for name in _BOUNDS_SET.intersection(raw)
+        bounds = {name: number(raw[name]) for name in _BOUNDS_SET.intersection(raw)
                   if isinstance(raw[name], (int, float)) and not isinstance(raw[name], bool)}
         other = tuple((name, str(json_key(raw[name]))) for name in _OTHER_KEYWORDS if name in raw) \
             if not _OTHER_SET.isdisjoint(raw) else ()

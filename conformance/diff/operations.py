@@ -84,7 +84,9 @@ class _OperationComparer:
             if _required(was) != _required(now):
                 became = "required" if _required(now) else "optional"
                 self.emit(f"request-parameter-became-{became}", where, f"{where} became {became}")
-            self.schemas.compare(_parameter_schema(was), _parameter_schema(now), REQUEST_PARAMETER, where, self.emit)
+            nulls = _carries_json(was) or _carries_json(now)
+            self.schemas.compare(_parameter_schema(was), _parameter_schema(now), REQUEST_PARAMETER, where, self.emit,
+                                 nulls=nulls)
 
     # -- request body -------------------------------------------------------------------------
     def _request_body(self, before: Operation, after: Operation) -> None:
@@ -163,6 +165,12 @@ def _parameter_map(operation: Operation) -> dict[tuple[str, Any], dict[str, Any]
 
 def _required(parameter: dict[str, Any]) -> bool:
     return parameter.get("in") == "path" or parameter.get("required") is True
+
+
+def _carries_json(parameter: dict[str, Any]) -> bool:
+    """Whether the parameter's value is a JSON document (`content`), which can be null; a value
+    serialised by `style` (`schema`) is text and can never carry JSON null."""
+    return not isinstance(parameter.get("schema"), dict) and isinstance(parameter.get("content"), dict)
 
 
 def _parameter_schema(parameter: dict[str, Any]) -> Any:

@@ -9,10 +9,9 @@ reported at its first visit — and a depth limit backs that up.
 from __future__ import annotations
 
 import math
+import json
 from collections.abc import Callable
 from typing import Any
-
-import json
 
 from conformance.diff.normalize import MISSING, Canon, Document, identity, json_key, same_json
 from conformance.diff.rules import RESPONSE_PROPERTY, schema_rule_id
@@ -64,14 +63,33 @@ class SchemaComparer:
         self.old, self.new = old, new
         self._active: dict[tuple[Any, Any], int] = {}
         self._frames: list[_Frame] = []
-        self._memo: dict[tuple[Any, Any, str], list[tuple[str, str, str]]] = {}
+        self._memo: dict[tuple[Any, Any, str, bool], list[tuple[str, str, str]]] = {}
         self._sink: Emit = lambda rule, where, message: None
         self._where = ""
+        self._nulls = True
 
-    def compare(self, old_raw: Any, new_raw: Any, kind: str, where: str, emit: Emit) -> None:
-        """Emit every change from `old_raw` to `new_raw`, located as `where` plus a JSON pointer."""
-        self._sink, self._where = emit, where
+    def compare(self, old_raw: Any, new_raw: Any, kind: str, where: str, emit: Emit, nulls: bool = True) -> None:
+        """Emit every change from `old_raw` to `new_raw`, located as `where` plus a JSON pointer.
+
+        `nulls` False: the value cannot carry JSON null (a query, path, header or cookie parameter
+        serialised by `style`: `?q=` is an empty string, never null), so whether the schema admits
+        null is no part of the contract there and is not compared.
+        """
+        self._sink, self._where, self._nulls = emit, where, nulls
         self._walk(old_raw, new_raw, kind, "", 0)
+
+    def _probe(self, old_raw: Any, new_raw: Any, kind: str, pointer: str, depth: int) -> int:
+        """How many changes a walk of this pair would report (nothing is emitted). Shares the
+        memo and the recursion guard with the real walk, so probing costs little later."""
+        saved = self._sink, self._frames
+        found: list[str] = []
+        self._sink = lambda rule, where, message: found.append(rule)
+        self._frames = []
+        try:
+            self._walk(old_raw, new_raw, kind, pointer, depth)
+        finally:
+            self._sink, self._frames = saved
+        return len(found)
 
     def _emit(self, rule: str, pointer: str, message: str) -> None:
         self._sink(rule, location(self._where, pointer), message)
@@ -81,7 +99,7 @@ class SchemaComparer:
     # -- walking ------------------------------------------------------------------------------
     def _walk(self, old_raw: Any, new_raw: Any, kind: str, pointer: str, depth: int) -> None:
         key = (identity(old_raw), identity(new_raw))
-        remembered = self._memo.get((*key, kind))
+        remembered = self._memo.get((*key, kind, self._nulls))
         if remembered is not None:
             for rule, suffix, message in remembered:
                 self._emit(rule, pointer + suffix, message)
@@ -110,7 +128,7 @@ class SchemaComparer:
             del self._active[key]
             self._frames.pop()
         if frame.cut >= depth:
-            self._memo[(*key, kind)] = frame.found
+            self._memo[(*key, kind, self._nulls)] = frame.found
 
     def _properties(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
         response = kind == RESPONSE_PROPERTY
@@ -151,17 +169,46 @@ class SchemaComparer:
         return {name: raw for name, raw in properties.items() if not document.canon(raw).read_only}
 
     def _union(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
-        at = pointer
-        if len(old.union) != len(new.union):
-            self._emit(schema_rule_id(kind, "schema-changed"), at,
-                       f"{old.union_keyword or new.union_keyword} alternatives: {len(old.union) or 'none'} → "
-                       f"{len(new.union) or 'none'}")
-            return
-        if old.union_keyword != new.union_keyword:
-            self._emit(schema_rule_id(kind, "schema-changed"), at,
+        """anyOf/oneOf branches matched by content, not position: a reordering is no change; a
+        branch equal to none on the other side is paired with the most similar one left (same
+        `$ref`, else same type, else none) and walked, so a changed branch is reported inside
+        that branch; what stays unpaired was added or removed."""
+        keyword = new.union_keyword or old.union_keyword
+        if old.union and new.union and old.union_keyword != new.union_keyword:
+            self._emit(schema_rule_id(kind, "schema-changed"), pointer,
                        f"{old.union_keyword} became {new.union_keyword}")
-        for index, (before, after) in enumerate(zip(old.union, new.union, strict=True)):
-            self._walk(before, after, kind, f"{pointer}/{new.union_keyword}/{index}", depth + 1)
+        before, after = list(enumerate(old.union)), list(enumerate(new.union))
+        pairs: list[tuple[int, int]] = []
+        for index, raw in list(before):  # equal branches first, wherever they sit
+            for position, (other, candidate) in enumerate(after):
+                if not self._probe(raw, candidate, kind, f"{pointer}/{keyword}/{other}", depth + 1):
+                    pairs.append((index, other))
+                    before.remove((index, raw))
+                    del after[position]
+                    break
+        for similar in (self._same_ref, self._same_types):
+            for index, raw in list(before):
+                match = next(((position, other) for position, (other, candidate) in enumerate(after)
+                              if similar(raw, candidate)), None)
+                if match is not None:
+                    position, other = match
+                    del after[position]
+                    before.remove((index, raw))
+                    self._walk(raw, new.union[other], kind, f"{pointer}/{keyword}/{other}", depth + 1)
+        word = keyword.lower().replace("anyof", "any-of").replace("oneof", "one-of")
+        for index, _raw in before:
+            self._emit(schema_rule_id(kind, f"{word}-removed"), f"{pointer}/{keyword}/{index}",
+                       f"{keyword} branch {index} of the old schema removed (no equal or similar branch left)")
+        for other, _raw in after:
+            self._emit(schema_rule_id(kind, f"{word}-added"), f"{pointer}/{keyword}/{other}",
+                       f"{keyword} branch {other} added (no equal or similar branch before)")
+
+    def _same_ref(self, old_raw: Any, new_raw: Any) -> bool:
+        return isinstance(old_raw, dict) and isinstance(new_raw, dict) and isinstance(old_raw.get("$ref"), str) \
+            and old_raw.get("$ref") == new_raw.get("$ref")
+
+    def _same_types(self, old_raw: Any, new_raw: Any) -> bool:
+        return self.old.canon(old_raw).types == self.new.canon(new_raw).types
 
     # -- one schema's own keywords ------------------------------------------------------------
     def _facets(self, old: Canon, new: Canon, kind: str, pointer: str) -> None:
@@ -180,7 +227,7 @@ class SchemaComparer:
                 rule("type-specialized", text)
             else:
                 rule("type-changed", text)
-        if old.nullable != new.nullable:
+        if old.nullable != new.nullable and self._nulls:
             rule("became-nullable" if new.nullable else "became-not-nullable",
                  "null is now allowed" if new.nullable else "null is no longer allowed")
         _keyword_changed(rule, "format", old.format, new.format)

@@ -49,16 +49,22 @@ def query(name: str, schema: dict[str, Any], required: bool = False) -> dict[str
     return {"name": name, "in": "query", "required": required, "schema": schema}
 
 
-def with_schema_at(kind: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+def json_query(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+    """A query parameter whose value is a JSON document (`content`): the one kind that can carry null."""
+    return {"name": name, "in": "query", "required": required, "content": json_content(schema)}
+
+
+def with_schema_at(kind: str, schema: dict[str, Any], required: bool = False,
+                   json_parameter: bool = False) -> dict[str, Any]:
     """A document whose only difference-bearing spot is property/parameter `p` holding `schema`.
 
-    kind: `request-parameter` (query parameter p), `request-property` (JSON body property p),
-    `response-property` (property p of the 200 body).
+    kind: `request-parameter` (query parameter p; `json_parameter`: one with a JSON `content`),
+    `request-property` (JSON body property p), `response-property` (property p of the 200 body).
     """
     schema = copy.deepcopy(schema)
     wrapper = {"type": "object", "properties": {"p": schema}, **({"required": ["p"]} if required else {})}
     if kind == "request-parameter":
-        return get_ledger([query("p", schema, required)])
+        return get_ledger([(json_query if json_parameter else query)("p", schema, required)])
     if kind == "request-property":
         return post_ledger({"required": True, "content": json_content(wrapper)})
     if kind == "response-property":

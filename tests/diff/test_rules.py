@@ -62,8 +62,21 @@ SCHEMA_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str | None, str | 
                             {"type": "array", "items": S, "minItems": 2}, B, N),
     "min-items-decreased": ({"type": "array", "items": S, "minItems": 2},
                             {"type": "array", "items": S, "minItems": 1}, N, M),
+    "one-of-added": ({"oneOf": [S, {"type": "integer"}]}, {"oneOf": [S, {"type": "integer"}, {"type": "boolean"}]},
+                     N, M),
+    "one-of-removed": ({"oneOf": [S, {"type": "integer"}, {"type": "boolean"}]}, {"oneOf": [S, {"type": "integer"}]},
+                       B, N),
+    "any-of-added": ({"anyOf": [S, {"type": "integer"}]}, {"anyOf": [S, {"type": "integer"}, {"type": "boolean"}]},
+                     N, M),
+    "any-of-removed": ({"anyOf": [S, {"type": "integer"}, {"type": "boolean"}]}, {"anyOf": [S, {"type": "integer"}]},
+                       B, N),
     "schema-changed": ({"type": "integer", "multipleOf": 2}, {"type": "integer", "multipleOf": 3}, M, M),
 }
+# Where inside the schema a rule fires, when not at its root.
+SCHEMA_POINTERS = {"one-of-added": "/oneOf/2", "one-of-removed": "/oneOf/2", "any-of-added": "/anyOf/2",
+                   "any-of-removed": "/anyOf/2"}
+# Null can only travel in a parameter whose value is JSON (`content`); a `style`d one is text (issue 19).
+JSON_PARAMETER = {"became-nullable", "became-not-nullable"}
 
 
 def _schema_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any], str, str]]:
@@ -74,7 +87,11 @@ def _schema_cases() -> dict[str, tuple[dict[str, Any], dict[str, Any], str, str]
         for kind in SCHEMA_KINDS:
             level = response_level if kind == "response-property" else request_level
             if level is not None:
-                cases[f"{kind}-{suffix}"] = (with_schema_at(kind, old), with_schema_at(kind, new), level, where[kind])
+                json_parameter = suffix in JSON_PARAMETER
+                cases[f"{kind}-{suffix}"] = (with_schema_at(kind, old, json_parameter=json_parameter),
+                                             with_schema_at(kind, new, json_parameter=json_parameter), level,
+                                             f"{where[kind]}{' ' if kind == 'request-parameter' else ''}"
+                                             f"{SCHEMA_POINTERS[suffix]}" if suffix in SCHEMA_POINTERS else where[kind])
     return cases
 
 
@@ -124,7 +141,7 @@ STRUCTURAL_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "request-parameter-became-optional": (_param(True), _param(False), N, "query parameter q"),
     "request-body-added-required": (post_ledger(None), _body(True), B, "request body"),
     "request-body-added-optional": (post_ledger(None), _body(False), N, "request body"),
-    "request-body-removed": (_body(False), post_ledger(None), B, "request body"),
+    "request-body-removed": (_body(False), post_ledger(None), M, "request body"),
     "request-body-became-required": (_body(False), _body(True), B, "request body"),
     "request-body-became-optional": (_body(True), _body(False), N, "request body"),
     "request-body-media-type-added": (

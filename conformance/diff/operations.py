@@ -12,6 +12,7 @@ from conformance.diff.model import Change, DiffResult
 from conformance.diff.normalize import Document
 from conformance.diff.rules import REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
 from conformance.diff.schemas import Emit, SchemaComparer
+from conformance.diff.security import compare_security
 from conformance.diff.select import DEFAULT_PATHS, Operation, select_operations
 
 OPERATION = "operation"  # the location of changes to an operation as a whole
@@ -50,6 +51,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
                                   f"{' (it was deprecated)' if deprecated else ''}")
         else:
             _OperationComparer(old_doc, new_doc, schemas, emit).compare(before, after)
+            compare_security(old, new, before.raw, after.raw, emit)
     return DiffResult(changes=changes, operations=names)
 
 

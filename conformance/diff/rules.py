@@ -102,6 +102,24 @@ _STRUCTURAL: tuple[tuple[str, str, str, bool], ...] = (
     ("api-path-removed-without-deprecation", BREAKING, "a path was removed with all its operations", True),
     ("api-path-removed-with-deprecation", MAY_BREAK, "a path whose operation was deprecated was removed", True),
     ("endpoint-deprecated", NON_BREAKING, "an operation was marked deprecated", True),
+    # security (conformance.diff.security)
+    ("api-security-added", BREAKING,
+     "the operation's own security no longer accepts a way of calling it did (a requirement where there was "
+     "none, a scheme or scope added, an alternative dropped)", True),
+    ("api-security-removed", NON_BREAKING,
+     "the operation's own security accepts a way of calling it did not (a requirement or scope dropped)", True),
+    ("api-global-security-added", BREAKING,
+     "as api-security-added, for an operation that takes the document's `security`", True),
+    ("api-global-security-removed", NON_BREAKING,
+     "as api-security-removed, for an operation that takes the document's `security`", True),
+    ("api-security-component-type-changed", BREAKING,
+     "a security scheme the operation uses changed type or how it is sent (http bearer → apiKey, header renamed)",
+     True),
+    ("api-security-component-flow-changed", BREAKING,
+     "an OAuth flow of a scheme the operation uses was removed or moved (token or authorization URL, "
+     "OpenID Connect URL)", False),
+    ("api-security-component-flow-added", NON_BREAKING,
+     "a scheme the operation uses offers another OAuth flow", False),
     # parameters
     ("new-required-request-parameter", BREAKING, "a required parameter was added", True),
     ("new-optional-request-parameter", NON_BREAKING, "an optional parameter was added", True),

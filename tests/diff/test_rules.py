@@ -126,6 +126,26 @@ _DEPRECATED_POST = document({"/ledger_accounts": {"get": {"responses": ok()},
 _NONE = document({})
 _DEPRECATED_GET = document({"/ledger_accounts": {"get": {"deprecated": True, "responses": ok()}}})
 
+BEARER = {"type": "http", "scheme": "bearer"}
+OAUTH = {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "/v1/auth/token", "scopes": {}}}}
+
+
+def _secured(operation_security: list[Any] | None = None, document_security: list[Any] | None = None,
+             schemes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`GET /ledger_accounts` with the given operation-level and document-level `security`."""
+    operation: dict[str, Any] = {"responses": ok()}
+    if operation_security is not None:
+        operation["security"] = operation_security
+    doc = document({"/ledger_accounts": {"get": operation}})
+    doc["components"] = {"securitySchemes": schemes or {"bearer": BEARER}}
+    if document_security is not None:
+        doc["security"] = document_security
+    return doc
+
+
+_TWO_FLOWS = {"type": "oauth2", "flows": {**OAUTH["flows"], "authorizationCode": {
+    "authorizationUrl": "/authorize", "tokenUrl": "/v1/auth/token", "scopes": {}}}}
+
 # Structural rules: id → (old, new, expected level, expected location).
 STRUCTURAL_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "endpoint-added": (_NONE, _ONE_OP, N, "operation"),
@@ -134,6 +154,21 @@ STRUCTURAL_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "api-path-removed-without-deprecation": (_ONE_OP, _NONE, B, "operation"),
     "api-path-removed-with-deprecation": (_DEPRECATED_GET, _NONE, M, "operation"),
     "endpoint-deprecated": (_ONE_OP, _DEPRECATED_GET, N, "operation"),
+    "api-security-added": (_secured(), _secured([{"bearer": []}]), B, "security"),
+    "api-security-removed": (_secured([{"bearer": []}]), _secured([]), N, "security"),
+    "api-global-security-added": (_secured(), _secured(document_security=[{"bearer": []}]), B, "security"),
+    "api-global-security-removed": (_secured(document_security=[{"bearer": []}]), _secured(), N, "security"),
+    "api-security-component-type-changed": (
+        _secured([{"auth": []}], schemes={"auth": BEARER}),
+        _secured([{"auth": []}], schemes={"auth": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}}),
+        B, "security scheme auth"),
+    "api-security-component-flow-changed": (
+        _secured([{"auth": []}], schemes={"auth": OAUTH}),
+        _secured([{"auth": []}], schemes={"auth": {"type": "oauth2", "flows": {"clientCredentials": {
+            "tokenUrl": "/v2/auth/token", "scopes": {}}}}}), B, "security scheme auth"),
+    "api-security-component-flow-added": (
+        _secured([{"auth": []}], schemes={"auth": OAUTH}), _secured([{"auth": []}], schemes={"auth": _TWO_FLOWS}),
+        N, "security scheme auth"),
     "new-required-request-parameter": (get_ledger(), _param(True), B, "query parameter q"),
     "new-optional-request-parameter": (get_ledger(), _param(False), N, "query parameter q"),
     "request-parameter-removed": (_param(False), get_ledger(), M, "query parameter q"),

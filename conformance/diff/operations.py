@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+from conformance.diff import lifecycle
 from conformance.diff.model import Change, DiffResult
 from conformance.diff.normalize import Document
 from conformance.diff.rules import REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
@@ -28,6 +30,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
     before_ops, after_ops = select_operations(old_doc, paths), select_operations(new_doc, paths)
     surviving_paths = {path for _method, path in after_ops}
     schemas = SchemaComparer(old_doc, new_doc)  # shared: what a pair of components yields is remembered
+    today = lifecycle.as_of(new)  # "before the sunset" is judged on NEW's date
     changes: list[Change] = []
     names: list[str] = []
     for key in sorted(before_ops.keys() | after_ops.keys()):
@@ -43,25 +46,23 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
         if before is None:
             emit("endpoint-added", OPERATION, "operation added")
         elif after is None:
-            deprecated = before.raw.get("deprecated") is True
-            whole_path = key[1] not in surviving_paths
-            rule = (f"api-path-removed-{'with' if deprecated else 'without'}-deprecation" if whole_path
-                    else f"api-removed-{'with' if deprecated else 'without'}-deprecation")
-            emit(rule, OPERATION, f"operation removed{' with its path' if whole_path else ''}"
-                                  f"{' (it was deprecated)' if deprecated else ''}")
+            rule, message = lifecycle.operation_removed(lifecycle.of_operation(before.raw, old_doc.deref),
+                                                        key[1] not in surviving_paths, today)
+            emit(rule, OPERATION, message)
         else:
-            _OperationComparer(old_doc, new_doc, schemas, emit).compare(before, after)
+            _OperationComparer(old_doc, new_doc, schemas, emit, today).compare(before, after)
             compare_security(old, new, before.raw, after.raw, emit)
     return DiffResult(changes=changes, operations=names)
 
 
 class _OperationComparer:
-    def __init__(self, old: Document, new: Document, schemas: SchemaComparer, emit: Emit) -> None:
-        self.old, self.new, self.schemas, self.emit = old, new, schemas, emit
+    def __init__(self, old: Document, new: Document, schemas: SchemaComparer, emit: Emit, today: date) -> None:
+        self.old, self.new, self.schemas, self.emit, self.today = old, new, schemas, emit, today
 
     def compare(self, before: Operation, after: Operation) -> None:
-        if after.raw.get("deprecated") is True and before.raw.get("deprecated") is not True:
-            self.emit("endpoint-deprecated", OPERATION, "operation marked deprecated")
+        lifecycle.compare(lifecycle.of_operation(before.raw, self.old.deref),
+                          lifecycle.of_operation(after.raw, self.new.deref), OPERATION, "the operation", self.emit,
+                          lifecycle.OPERATION_RULES)
         self._parameters(before, after)
         self._request_body(before, after)
         self._responses(before, after)
@@ -81,8 +82,11 @@ class _OperationComparer:
                           where, f"{'required' if required else 'optional'} {where} added")
                 continue
             if now is None:
-                self.emit("request-parameter-removed", where, f"{where} removed")
+                rule, message = lifecycle.parameter_removed(lifecycle.of_parameter(was), where, self.today)
+                self.emit(rule, where, message)
                 continue
+            lifecycle.compare(lifecycle.of_parameter(was), lifecycle.of_parameter(now), where, where, self.emit,
+                              lifecycle.PARAMETER_RULES)
             if _required(was) != _required(now):
                 became = "required" if _required(now) else "optional"
                 self.emit(f"request-parameter-became-{became}", where, f"{where} became {became}")

@@ -101,7 +101,17 @@ _STRUCTURAL: tuple[tuple[str, str, str, bool], ...] = (
     ("api-removed-with-deprecation", MAY_BREAK, "an operation that was deprecated was removed", True),
     ("api-path-removed-without-deprecation", BREAKING, "a path was removed with all its operations", True),
     ("api-path-removed-with-deprecation", MAY_BREAK, "a path whose operation was deprecated was removed", True),
-    ("endpoint-deprecated", NON_BREAKING, "an operation was marked deprecated", True),
+    ("api-removed-before-sunset", BREAKING,
+     "an operation was removed before the sunset date it announced (judged on NEW's date)", True),
+    ("api-path-removed-before-sunset", BREAKING,
+     "a path was removed before the sunset date its operation announced (judged on NEW's date)", True),
+    ("endpoint-deprecated", NON_BREAKING, "an operation was deprecated with a sunset date", True),
+    ("api-deprecated-sunset-missing", NON_BREAKING,
+     "an operation was deprecated without a sunset date (`deprecated`, a `Deprecation` header, no readable "
+     "`x-sunset` or `Sunset` header date): clients cannot plan the migration", True),
+    ("endpoint-reactivated", NON_BREAKING, "an operation is no longer deprecated", True),
+    ("api-sunset-date-changed-too-small", MAY_BREAK,
+     "an operation's sunset date was moved earlier: clients planning on the old date may be cut off", True),
     # security (conformance.diff.security)
     ("api-security-added", BREAKING,
      "the operation's own security no longer accepts a way of calling it did (a requirement where there was "
@@ -125,6 +135,13 @@ _STRUCTURAL: tuple[tuple[str, str, str, bool], ...] = (
     ("new-optional-request-parameter", NON_BREAKING, "an optional parameter was added", True),
     ("request-parameter-removed", MAY_BREAK,
      "a parameter was removed (clients still send it; the server may ignore or refuse it)", True),
+    ("request-parameter-removed-before-sunset", MAY_BREAK,
+     "a parameter was removed before the sunset date it announced (`x-sunset`; as request-parameter-removed, "
+     "clients still send it)", True),
+    ("request-parameter-deprecated", NON_BREAKING, "a parameter was deprecated with a sunset date (`x-sunset`)", True),
+    ("request-parameter-deprecated-sunset-missing", NON_BREAKING,
+     "a parameter was deprecated without a sunset date", True),
+    ("request-parameter-reactivated", NON_BREAKING, "a parameter is no longer deprecated", True),
     ("request-parameter-became-required", BREAKING, "an optional parameter became required", True),
     ("request-parameter-became-optional", NON_BREAKING, "a required parameter became optional", True),
     # request body

@@ -146,6 +146,24 @@ def _secured(operation_security: list[Any] | None = None, document_security: lis
 _TWO_FLOWS = {"type": "oauth2", "flows": {**OAUTH["flows"], "authorizationCode": {
     "authorizationUrl": "/authorize", "tokenUrl": "/v1/auth/token", "scopes": {}}}}
 
+LATER, EARLIER, PAST = "2999-12-31", "2999-06-30", "2000-01-01"  # sunsets after and before any NEW date
+
+
+def _lifecycle(get: dict[str, Any] | None = None, post: dict[str, Any] | None = None,
+               version: str = "2024-05-25") -> dict[str, Any]:
+    """`GET /ledger_accounts` (and `POST` unless None) with extra keys on each; NEW dated `version`."""
+    item: dict[str, Any] = {"get": {"responses": ok(), **(get or {})}}
+    if post is not None:
+        item["post"] = {"responses": ok(None, "201"), **post}
+    doc = document({"/ledger_accounts": item})
+    doc["info"]["version"] = version
+    return doc
+
+
+def _param_life(**extra: Any) -> dict[str, Any]:
+    return get_ledger([{**query("q", S), **extra}])
+
+
 # Structural rules: id → (old, new, expected level, expected location).
 STRUCTURAL_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "endpoint-added": (_NONE, _ONE_OP, N, "operation"),
@@ -153,7 +171,21 @@ STRUCTURAL_PAIRS: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
     "api-removed-with-deprecation": (_DEPRECATED_POST, _ONE_OP, M, "operation"),
     "api-path-removed-without-deprecation": (_ONE_OP, _NONE, B, "operation"),
     "api-path-removed-with-deprecation": (_DEPRECATED_GET, _NONE, M, "operation"),
-    "endpoint-deprecated": (_ONE_OP, _DEPRECATED_GET, N, "operation"),
+    "endpoint-deprecated": (_ONE_OP, _lifecycle({"deprecated": True, "x-sunset": LATER}), N, "operation"),
+    "api-deprecated-sunset-missing": (_ONE_OP, _DEPRECATED_GET, N, "operation"),
+    "endpoint-reactivated": (_DEPRECATED_GET, _ONE_OP, N, "operation"),
+    "api-sunset-date-changed-too-small": (_lifecycle({"deprecated": True, "x-sunset": LATER}),
+                                          _lifecycle({"deprecated": True, "x-sunset": EARLIER}), M, "operation"),
+    "api-removed-before-sunset": (_lifecycle(post={"deprecated": True, "x-sunset": LATER}), _lifecycle(),
+                                  B, "operation"),
+    "api-path-removed-before-sunset": (_lifecycle({"deprecated": True, "x-sunset": LATER}), _NONE, B, "operation"),
+    "request-parameter-deprecated": (_param(False), _param_life(deprecated=True, **{"x-sunset": LATER}), N,
+                                     "query parameter q"),
+    "request-parameter-deprecated-sunset-missing": (_param(False), _param_life(deprecated=True), N,
+                                                    "query parameter q"),
+    "request-parameter-reactivated": (_param_life(deprecated=True), _param(False), N, "query parameter q"),
+    "request-parameter-removed-before-sunset": (_param_life(deprecated=True, **{"x-sunset": LATER}), get_ledger(),
+                                                M, "query parameter q"),
     "api-security-added": (_secured(), _secured([{"bearer": []}]), B, "security"),
     "api-security-removed": (_secured([{"bearer": []}]), _secured([]), N, "security"),
     "api-global-security-added": (_secured(), _secured(document_security=[{"bearer": []}]), B, "security"),

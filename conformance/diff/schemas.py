@@ -114,6 +114,9 @@ class SchemaComparer:
         self._frames.append(frame)
         try:
             old, new = self.old.canon(old_raw), self.new.canon(new_raw)
+            if bool(old.union) != bool(new.union):
+                self._union_and_plain(old_raw, new_raw, old, new, kind, pointer, depth)
+                return
             self._facets(old, new, kind, pointer)
             if _may_be(old, "object") and _may_be(new, "object"):
                 self._properties(old, new, kind, pointer, depth)
@@ -169,32 +172,63 @@ class SchemaComparer:
         return {name: raw for name, raw in properties.items() if not document.canon(raw).read_only}
 
     def _union(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
-        """anyOf/oneOf branches matched by content, not position: a reordering is no change; a
-        branch equal to none on the other side is paired with the most similar one left (same
-        `$ref`, else same type, else none) and walked, so a changed branch is reported inside
-        that branch; what stays unpaired was added or removed."""
-        keyword = new.union_keyword or old.union_keyword
-        if old.union and new.union and old.union_keyword != new.union_keyword:
+        """anyOf/oneOf on both sides: branches matched by content, not position (`_match`)."""
+        if old.union_keyword != new.union_keyword:
             self._emit(schema_rule_id(kind, "schema-changed"), pointer,
                        f"{old.union_keyword} became {new.union_keyword}")
-        before, after = list(enumerate(old.union)), list(enumerate(new.union))
-        pairs: list[tuple[int, int]] = []
+        self._match(list(enumerate(old.union)), list(enumerate(new.union)), kind, pointer, depth,
+                    new.union_keyword, True)
+
+    def _union_and_plain(self, old_raw: Any, new_raw: Any, old: Canon, new: Canon, kind: str, pointer: str,
+                         depth: int) -> None:
+        """A union on one side only (`oneOf: [A, B]` became one schema X, or the reverse).
+
+        What must fit is walked against the plain schema branch by branch: in a request every
+        branch a client may send must still be accepted (each old branch against X), in a
+        response every branch the server may send must be one clients know (X against each new
+        branch). Otherwise the plain schema is one branch matched like any other (`_match`).
+        The union's own keywords say nothing about its branches' type or properties, so only
+        nullability is compared at this level.
+        """
+        if old.nullable != new.nullable and self._nulls:
+            self._emit(schema_rule_id(kind, "became-nullable" if new.nullable else "became-not-nullable"), pointer,
+                       "null is now allowed" if new.nullable else "null is no longer allowed")
+        response = kind == RESPONSE_PROPERTY
+        keyword = old.union_keyword or new.union_keyword
+        if old.union and not response:
+            for index, branch in enumerate(old.union):
+                self._walk(branch, new_raw, kind, f"{pointer}/{keyword}/{index}", depth + 1)
+        elif new.union and response:
+            for index, branch in enumerate(new.union):
+                self._walk(old_raw, branch, kind, f"{pointer}/{keyword}/{index}", depth + 1)
+        else:
+            self._match(list(enumerate(old.union or (old_raw,))), list(enumerate(new.union or (new_raw,))), kind,
+                        pointer, depth, keyword, bool(new.union))
+
+    def _match(self, before: list[tuple[int, Any]], after: list[tuple[int, Any]], kind: str, pointer: str,
+               depth: int, keyword: str, at_new: bool) -> None:
+        """Branches matched by content: a reordering is no change; a branch equal to none on the
+        other side is paired with the most similar one left (same `$ref`, else same type) and
+        walked, so a change is reported inside the branch that changed; what stays unpaired was
+        added or removed. Locations use the new side's index (`at_new`), else the old side's."""
+        def at(old_index: int, new_index: int) -> str:
+            return f"{pointer}/{keyword}/{new_index if at_new else old_index}"
+
         for index, raw in list(before):  # equal branches first, wherever they sit
             for position, (other, candidate) in enumerate(after):
-                if not self._probe(raw, candidate, kind, f"{pointer}/{keyword}/{other}", depth + 1):
-                    pairs.append((index, other))
+                if not self._probe(raw, candidate, kind, at(index, other), depth + 1):
                     before.remove((index, raw))
                     del after[position]
                     break
         for similar in (self._same_ref, self._same_types):
             for index, raw in list(before):
-                match = next(((position, other) for position, (other, candidate) in enumerate(after)
+                match = next(((position, other, candidate) for position, (other, candidate) in enumerate(after)
                               if similar(raw, candidate)), None)
                 if match is not None:
-                    position, other = match
+                    position, other, candidate = match
                     del after[position]
                     before.remove((index, raw))
-                    self._walk(raw, new.union[other], kind, f"{pointer}/{keyword}/{other}", depth + 1)
+                    self._walk(raw, candidate, kind, at(index, other), depth + 1)
         word = keyword.lower().replace("anyof", "any-of").replace("oneof", "one-of")
         for index, _raw in before:
             self._emit(schema_rule_id(kind, f"{word}-removed"), f"{pointer}/{keyword}/{index}",

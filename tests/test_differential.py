@@ -90,6 +90,14 @@ def test_the_documented_differences_and_their_consequences_only(old_vs_new: CliR
     assert not [d for d in differences if d["kind"] in ("regression", "fixed", "type-changed", "field-vanished")]
 
 
+def test_every_difference_names_its_operations(old_vs_new: CliRun) -> None:
+    """issue 19: the scenarios that skip at 2023-09-01 are about the operations they need."""
+    differences = _compare(old_vs_new)["differences"]
+    assert [d for d in differences if not d["operation"] or not d["operations"]] == []
+    skipped = [d for d in differences if d["kind"] == "outcome-changed"]
+    assert skipped and all(set(d["operations"]) & ABSENT_OPERATIONS for d in skipped), skipped
+
+
 def test_scenarios_needing_an_absent_operation_skip_with_the_reason(old_vs_new: CliRun) -> None:
     old = {test["id"]: test for test in _summary(old_vs_new, OLD)["tests"]}
     new = {test["id"]: test for test in _summary(old_vs_new, NEW)["tests"]}
@@ -188,7 +196,8 @@ def test_compare_reports_a_field_whose_type_changed(old_vs_new: CliRun, tmp_path
     new = copy.deepcopy(base)
     new["observed"]["getLedgerAccount"]["200"]["fields"]["/name"]["types"] = ["integer"]
     found = [d.as_dict() for d in compare_runs(Run(Path("b"), base), Run(Path("n"), new))]
-    assert found == [{"operation": "getLedgerAccount", "kind": "type-changed", "status": "200", "subject": "/name",
+    assert found == [{"operation": "getLedgerAccount", "operations": ["getLedgerAccount"], "kind": "type-changed",
+                      "status": "200", "subject": "/name",
                       "detail": "getLedgerAccount 200: /name was string, is integer"}]
     folder = tmp_path / "new"
     folder.mkdir()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.compare.about import operations_of
 from conformance.compare.runs import Run
 from conformance.spec.contract import documented_contract
 from conformance.spec.versions import base_version
@@ -44,14 +45,21 @@ _ORDER = {kind: index for index, kind in enumerate(KINDS)}
 
 @dataclass(frozen=True)
 class Difference:
-    operation: str  # operationId, "" when the difference is about no single operation
+    operation: str  # operationId: the one it is about, or the most telling of several (`operations`)
     kind: str
     detail: str
     status: str | None = None
     subject: str | None = None  # the test id, JSON path, header or observation rule
+    operations: tuple[str, ...] = ()  # every operation a test-level difference is about (`about`)
+
+    @property
+    def about(self) -> tuple[str, ...]:
+        """Every operation the difference is about (at least `operation`, when it has one)."""
+        return self.operations or ((self.operation,) if self.operation else ())
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"operation": self.operation, "kind": self.kind, "detail": self.detail}
+        out: dict[str, Any] = {"operation": self.operation, "operations": list(self.about), "kind": self.kind,
+                               "detail": self.detail}
         if self.status is not None:
             out["status"] = self.status
         if self.subject is not None:
@@ -76,12 +84,20 @@ def _failures(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["test"]: f for f in summary.get("failures", []) if isinstance(f, dict) and "test" in f}
 
 
-def _operation_of(test: dict[str, Any], failure: dict[str, Any] | None) -> str:
-    """The operation a test is about: its failure's, else its only one, else ""."""
-    if failure and failure.get("operation"):
-        return str(failure["operation"])
-    operations = test.get("operations") or []
-    return operations[0] if len(operations) == 1 else ""
+def _about(test_id: str, base: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    """The operations test `test_id` is about, from both runs (`conformance.compare.about`)."""
+    entries = [tests[test_id] for tests in (_tests(base), _tests(new)) if test_id in tests]
+    failures = [failed[test_id] for failed in (_failures(new), _failures(base)) if test_id in failed]
+    return operations_of(test_id, entries, failures)
+
+
+def _test_difference(test_id: str, base: dict[str, Any], new: dict[str, Any], kind: str, detail: str,
+                     status: str | None, first: dict[str, Any] | None = None) -> Difference:
+    """A difference about a test, naming its operations; `first`: the failure whose operation leads."""
+    about = _about(test_id, base, new)
+    if first and first.get("operation") in about:
+        about = (str(first["operation"]), *(op for op in about if op != first["operation"]))
+    return Difference(about[0] if about else "", kind, detail, status, test_id, about)
 
 
 def _failure_status(failure: dict[str, Any] | None) -> str | None:
@@ -106,24 +122,24 @@ def verdicts(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
             failure = failed_after.get(test_id)
             status = _failure_status(failure)
             reason = _first_line((failure or {}).get("reason"))
-            yield Difference(_operation_of(after[test_id], failure), "regression",
-                             f"{test_id}: {was} → {now}" + (f" (answered {status})" if status else "")
-                             + (f": {reason}" if reason else ""), status, test_id)
+            yield _test_difference(test_id, base, new, "regression",
+                                   f"{test_id}: {was} → {now}" + (f" (answered {status})" if status else "")
+                                   + (f": {reason}" if reason else ""), status, failure)
         elif was in BAD and now in GOOD:
             failure = failed_before.get(test_id)
-            yield Difference(_operation_of(before[test_id], failure), "fixed", f"{test_id}: {was} → {now}",
-                             _failure_status(failure), test_id)
+            yield _test_difference(test_id, base, new, "fixed", f"{test_id}: {was} → {now}",
+                                   _failure_status(failure), failure)
         else:
-            yield Difference(_operation_of(after[test_id], failed_after.get(test_id)), "outcome-changed",
-                             f"{test_id}: {was} → {now}", None, test_id)
+            yield _test_difference(test_id, base, new, "outcome-changed", f"{test_id}: {was} → {now}", None,
+                                   failed_after.get(test_id))
     for test_id in sorted(set(after) - set(before)):
-        test = after[test_id]
-        yield Difference(_operation_of(test, failed_after.get(test_id)), "test-added",
-                         f"{test_id} ({test.get('outcome')}) runs in NEW only", None, test_id)
+        yield _test_difference(test_id, base, new, "test-added",
+                               f"{test_id} ({after[test_id].get('outcome')}) runs in NEW only", None,
+                               failed_after.get(test_id))
     for test_id in sorted(set(before) - set(after)):
-        test = before[test_id]
-        yield Difference(_operation_of(test, failed_before.get(test_id)), "test-removed",
-                         f"{test_id} ({test.get('outcome')}) ran in BASE only", None, test_id)
+        yield _test_difference(test_id, base, new, "test-removed",
+                               f"{test_id} ({before[test_id].get('outcome')}) ran in BASE only", None,
+                               failed_before.get(test_id))
 
 
 # --- statuses per operation -------------------------------------------------------------------
@@ -220,25 +236,21 @@ def _observations(summary: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
 
 def observations(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
     before, after = _observations(base), _observations(new)
-    tests = {**_tests(base), **_tests(new)}
 
-    def operation(key: tuple[str, str], obs: dict[str, Any]) -> str:
-        return str(obs.get("operation") or _operation_of(tests.get(key[0], {}), None))
-
-    def subject(key: tuple[str, str]) -> str:
-        return f"{key[1]} @ {key[0]}" if key[1] else key[0]
+    def difference(key: tuple[str, str], obs: dict[str, Any], kind: str, detail: str) -> Difference:
+        found = _test_difference(key[0], base, new, kind, detail, None, obs)
+        return Difference(found.operation, kind, detail, None, f"{key[1]} @ {key[0]}" if key[1] else key[0],
+                          found.operations)
 
     for key in sorted(set(after) - set(before)):
-        yield Difference(operation(key, after[key]), "observation-appeared",
-                         _first_line(after[key].get("message")), None, subject(key))
+        yield difference(key, after[key], "observation-appeared", _first_line(after[key].get("message")))
     for key in sorted(set(before) - set(after)):
-        yield Difference(operation(key, before[key]), "observation-vanished",
-                         _first_line(before[key].get("message")), None, subject(key))
+        yield difference(key, before[key], "observation-vanished", _first_line(before[key].get("message")))
     for key in sorted(set(before) & set(after)):
         if before[key].get("message") != after[key].get("message"):
-            yield Difference(operation(key, after[key]), "observation-changed",
+            yield difference(key, after[key], "observation-changed",
                              f"was: {_first_line(before[key].get('message'))} — now: "
-                             f"{_first_line(after[key].get('message'))}", None, subject(key))
+                             f"{_first_line(after[key].get('message'))}")
 
 
 RULES: tuple[Callable[[dict[str, Any], dict[str, Any]], Iterable[Difference]], ...] = (

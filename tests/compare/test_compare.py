@@ -104,7 +104,8 @@ def test_a_failing_test_is_a_regression_with_its_operation_and_status(tmp_path: 
     assert cli(base, new, "--report-dir", out) == 1
     report = json.loads((out / "compare.json").read_text(encoding="utf-8"))
     assert report["differences"] == [{
-        "operation": "getLedgerAccount", "kind": "regression", "status": "500", "subject": TEST_GET,
+        "operation": "getLedgerAccount", "operations": ["getLedgerAccount"], "kind": "regression", "status": "500",
+        "subject": TEST_GET,
         "detail": f"{TEST_GET}: passed → failed (answered 500): AssertionError: seed 004: name is a string"}]
     assert report["counts"]["regression"] == 1 and report["counts"]["total"] == 1
     assert report["base"]["verdict"] == "conforms" and report["new"]["verdict"] == "failures"

@@ -90,9 +90,15 @@ def render_markdown(report: dict[str, Any]) -> str:
     if report["differences"]:
         lines += ["| kind | operation | status | detail |", "|---|---|---|---|"]
         for d in report["differences"]:
-            lines.append(f"| {d['kind']} | `{d['operation'] or '–'}` | {d.get('status') or ''} | {_md(d['detail'])} |")
+            shown = ", ".join(f"`{op}`" for op in _operations(d)) or "–"
+            lines.append(f"| {d['kind']} | {shown} | {d.get('status') or ''} | {_md(d['detail'])} |")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _operations(difference: dict[str, Any]) -> list[str]:
+    """The operations a difference is about (reports written before `operations` existed: `operation`)."""
+    return list(difference.get("operations") or ([difference["operation"]] if difference.get("operation") else []))
 
 
 def _md(text: str) -> str:
@@ -114,7 +120,8 @@ def render_html(report: dict[str, Any]) -> str:
                     for kind, text in KINDS.items())
     if report["differences"]:
         rows = "".join(
-            f"<tr class=\"{e(d['kind'])}\"><td>{e(d['kind'])}</td><td><code>{e(d['operation'] or '–')}</code></td>"
+            f"<tr class=\"{e(d['kind'])}\"><td>{e(d['kind'])}</td>"
+            f"<td>{', '.join(f'<code>{e(op)}</code>' for op in _operations(d)) or '–'}</td>"
             f"<td>{e(d.get('status') or '')}</td><td>{e(d['detail'])}</td></tr>" for d in report["differences"])
         table = f"<table><tr><th>kind</th><th>operation</th><th>status</th><th>detail</th></tr>{rows}</table>"
     else:

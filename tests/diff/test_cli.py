@@ -113,12 +113,46 @@ def test_json_is_changes_in_stable_order_and_counts(capsys: pytest.CaptureFixtur
     ]
 
 
-def test_markdown_has_the_counts_and_a_table_per_level(capsys: pytest.CaptureFixture[str],
-                                                       files: dict[str, str]) -> None:
+def test_markdown_is_a_changelog_grouped_by_operation_and_level(capsys: pytest.CaptureFixture[str],
+                                                                files: dict[str, str]) -> None:
     _code, out, _err = run(capsys, files["old"], files["new"], "--format", "markdown")
-    assert "**1** breaking" in out
-    assert "## breaking (1)" in out and "## may-break (1)" in out and "## non-breaking (1)" in out
-    assert "| `GET /ledger_accounts` | query parameter limit | `request-parameter-max-decreased` |" in out
+    lines = out.splitlines()
+    assert lines[0] == f"## API contract changes: `{files['old']}` → `{files['new']}`"
+    assert "❌ **1 change at `breaking` or worse** (`--fail-on breaking`)" in lines
+    assert "🔴 **1** breaking · 🟠 **1** may-break · 🟢 **1** non-breaking — 1 of 1 operations changed" in lines
+    assert "| [`GET /ledger_accounts`](#-get-ledger_accounts) | 1 | 1 | 1 |" in lines
+    section = lines[lines.index("### 🔴 `GET /ledger_accounts`"):]
+    assert section[2:] == [
+        "**Breaking**", "",
+        "- query parameter `limit`: maximum 250 → 100 · `request-parameter-max-decreased`", "",
+        "**May break**", "",
+        "- query parameter `limit`: default 250 → 100 · `request-parameter-default-value-changed`", "",
+        "**Non-breaking**", "",
+        "- response 409: status 409 added · `response-non-success-status-added`",
+    ]
+
+
+def test_markdown_groups_several_operations_worst_first_and_folds_the_unchanged(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    def doc(maximum: int, tier: list[str]) -> dict[str, Any]:
+        return document({
+            "/ledger_accounts": {"get": {"parameters": [query("limit", {"type": "integer", "maximum": maximum})],
+                                         "responses": ok()}},
+            "/ledger_accounts/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": True,
+                                                              "schema": S}],
+                                              "responses": ok({"type": "object", "properties": {
+                                                  "tier": {"type": "string", "enum": tier}}})}},
+            "/accounting_tax_rates": {"get": {"responses": ok()}}})
+    old, new = write(tmp_path, "old.json", doc(250, ["a"])), write(tmp_path, "new.json", doc(100, ["a", "b"]))
+    code, out, _err = run(capsys, old, new, "--format", "markdown", "--fail-on", "any")
+    assert code == 1
+    headings = [line for line in out.splitlines() if line.startswith("### ")]
+    assert headings == ["### 🔴 `GET /ledger_accounts`", "### 🟠 `GET /ledger_accounts/{id}`"]
+    assert "- response 200 `/tier`: enum value added: \"b\" · `response-property-enum-value-added`" in out
+    assert "<details><summary>1 operation compared without change</summary>" in out
+    assert "- `GET /accounting_tax_rates`" in out
+    _code, same, _err = run(capsys, old, old, "--format", "markdown")
+    assert "No changes in the 3 operations compared." in same
 
 
 def test_html_is_one_self_contained_page(capsys: pytest.CaptureFixture[str], files: dict[str, str],

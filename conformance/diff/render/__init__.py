@@ -17,7 +17,7 @@ def render(fmt: str, result: DiffResult, old: str, new: str, fail_on: str) -> st
     if fmt == "text":
         return to_text(result, old, new)
     if fmt == "markdown":
-        return to_markdown(result, old, new)
+        return to_markdown(result, old, new, fail_on)
     if fmt == "json":
         return to_json(result)
     if fmt == "html":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.diff import diff_documents
 from conformance.diff.errors import DocumentError
+from conformance.diff.load import load_document
 from conformance.spec.files import load_spec
 from tests.diff.builders import document, get_ledger, ok
 
@@ -244,3 +246,29 @@ def test_read_only_properties_are_not_part_of_a_request_nor_write_only_ones_of_a
         ("response-required-property-added", "response 201 /id")]
     assert [(c.rule, c.location) for c in diff_documents(base, write_only).changes] == [
         ("new-required-request-property", "request body /secret")]
+
+
+# -- Monite's published document (../shared), when it is there -------------------------------------
+PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "docs" / "published-openapi"
+
+
+def _respelled(value: Any) -> Any:
+    """The same contract spelled otherwise: every key order, list order (branches, enums,
+    parameters, required) reversed and every integer written as a float."""
+    if isinstance(value, dict):
+        return {key: _respelled(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [_respelled(item) for item in reversed(value)]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+@pytest.mark.skipif(not PUBLISHED.is_dir(), reason="../shared/docs/published-openapi is not there")
+@pytest.mark.parametrize("name", sorted(p.name for p in PUBLISHED.glob("*.json")) if PUBLISHED.is_dir() else [])
+def test_the_published_document_against_itself_respelled_is_no_change(name: str) -> None:
+    published = load_document(str(PUBLISHED / name))  # structurally checked, as the CLI does
+    assert diff_documents(published, published, None).changes == []
+    respelled = _respelled(copy.deepcopy(published))
+    assert diff_documents(published, respelled, None).changes == []
+    assert diff_documents(respelled, published, None).changes == []

@@ -5,7 +5,8 @@ Generates two OpenAPI 3.1 documents (fixed seed) of 300 paths: 150 resources, ea
 POST with a request body) and an item path (GET, PATCH); 600 operations. Components reference each other three levels
 deep and one of them is recursive. NEW differs from OLD by a few dozen changes of every kind
 (operations removed and added, parameters, bounds, enums, properties, nullable) plus noise
-(3.0 `nullable` against `anyOf` null, enum `type` dropped, descriptions). Prints a Markdown table
+(3.0 `nullable` against `anyOf` null, enum `type` dropped, descriptions, a `maximum` written as a
+float, `oneOf` branches reordered, the security scheme renamed). Prints a Markdown table
 for bench/diff_results.md.
 
     .venv/bin/python bench/diff_bench.py              # in-process diff (median of 5) + the CLI once
@@ -79,7 +80,12 @@ def generate(paths: int, seed: int) -> dict[str, Any]:
             }}
         schemas[f"Write{i}"] = {"type": "object", "required": ["name"], "properties": {
             "name": {"type": "string", "maxLength": 500}, "kind": {"type": "string", "enum": ["a", "b"]},
-            "detail": ref(detail)}}
+            "detail": ref(detail),
+            "payment": {"oneOf": [  # union branches, matched by content
+                {"type": "object", "required": ["number"], "properties": {"number": {"type": "string",
+                                                                                     "maxLength": 19}}},
+                {"type": "object", "required": ["iban"], "properties": {"iban": {"type": "string"}}},
+                {"type": "string", "enum": ["cash"]}]}}}
         list_body = {"type": "object", "required": ["data"], "properties": {
             "data": {"type": "array", "items": ref(f"Item{i}")},
             "next_pagination_token": {"type": "string", "nullable": True}}}
@@ -103,7 +109,9 @@ def generate(paths: int, seed: int) -> dict[str, Any]:
             "patch": {"operationId": f"update{i}", "requestBody": write, "responses": one},
         }
     return {"openapi": "3.1.0", "info": {"title": "bench", "version": "1"}, "paths": paths_obj,
-            "components": {"schemas": schemas, "parameters": parameters}}
+            "security": [{"bearer": []}],
+            "components": {"schemas": schemas, "parameters": parameters,
+                           "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
 
 
 def mutate(old: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -117,6 +125,12 @@ def mutate(old: dict[str, Any], seed: int) -> dict[str, Any]:
             schema.pop("additionalProperties")
             schema["properties"]["note"] = {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "n"}
             schema["properties"]["kind"] = {"enum": ["a", "b", "c"]}
+            count = schema["properties"]["count"]
+            count["maximum"] = float(count["maximum"])  # 250 written as 250.0
+        if name.startswith("Write"):
+            schema["properties"]["payment"]["oneOf"].reverse()  # branches reordered
+    new["components"]["securitySchemes"] = {"HTTPBearer": {"type": "http", "scheme": "Bearer"}}  # renamed
+    new["security"] = [{"HTTPBearer": []}]
     items = [name for name in schemas if name.startswith("Item")]
     for name in rng.sample(items, 10):
         schemas[name]["required"] = ["id"]  # name became optional: breaking
@@ -137,6 +151,11 @@ def mutate(old: dict[str, Any], seed: int) -> dict[str, Any]:
         del paths[path]["post"]
     for name in rng.sample([n for n in schemas if n.startswith("Write")], 5):
         schemas[name]["properties"]["name"]["maxLength"] = 100  # request bound lowered: breaking
+    for name in rng.sample([n for n in schemas if n.startswith("Write")], 5):
+        card = schemas[name]["properties"]["payment"]["oneOf"][2]  # reversed: the card is last
+        card["properties"]["number"]["maxLength"] = 16  # a changed branch: breaking inside it
+    for path in rng.sample(lists, 3):
+        paths[path]["get"]["security"] = []  # anonymous access: non-breaking
     for i in range(5):
         paths[f"/added_{i}"] = {"get": {"responses": {"200": {"description": "ok"}}}}
     return new

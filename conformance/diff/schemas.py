@@ -114,7 +114,7 @@ class SchemaComparer:
         self._frames.append(frame)
         try:
             old, new = self.old.canon(old_raw), self.new.canon(new_raw)
-            if bool(old.union) != bool(new.union):
+            if bool(old.union) != bool(new.union) and _bare(old if old.union else new):
                 self._union_and_plain(old_raw, new_raw, old, new, kind, pointer, depth)
                 return
             self._facets(old, new, kind, pointer)
@@ -125,8 +125,12 @@ class SchemaComparer:
                                f"{pointer}/additionalProperties", depth + 1)
             if (old.items is not None or new.items is not None) and _may_be(old, "array") and _may_be(new, "array"):
                 self._walk(old.items or _ANYTHING, new.items or _ANYTHING, kind, f"{pointer}/items", depth + 1)
-            if old.union or new.union:
+            if old.union and new.union:
                 self._union(old, new, kind, pointer, depth)
+            elif old.union or new.union:  # a union beside keywords of its own (`properties` + `oneOf` of
+                keyword = old.union_keyword or new.union_keyword  # `required` lists) came or went
+                self._emit(schema_rule_id(kind, "schema-changed"), pointer,
+                           f"{keyword} alternatives: {len(old.union) or 'none'} → {len(new.union) or 'none'}")
         finally:
             del self._active[key]
             self._frames.pop()
@@ -302,6 +306,13 @@ class SchemaComparer:
             rule("enum-value-added", f"enum value{'s' if len(added) > 1 else ''} added: {_values(added)}")
         if removed:
             rule("enum-value-removed", f"enum value{'s' if len(removed) > 1 else ''} removed: {_values(removed)}")
+
+
+def _bare(canon: Canon) -> bool:
+    """A union with no keywords of its own: its branches say everything (see `_union_and_plain`)."""
+    return (canon.types is None and not canon.properties and not canon.required and canon.items is None
+            and canon.additional is None and canon.enum is None and not canon.bounds and not canon.other
+            and canon.format is None and canon.pattern is None)
 
 
 def _may_be(canon: Canon, type_name: str) -> bool:

@@ -239,3 +239,12 @@ def test_a_response_schema_that_became_a_union_is_judged_branch_by_branch() -> N
     new = with_schema_at("response-property", {"oneOf": [CARD, BANK]})
     changes = fired(old, new)
     assert changes and all(where.startswith("response 200 /p/oneOf/1") for _rule, _level, where in changes), changes
+
+
+def test_a_union_beside_keywords_of_its_own_that_goes_is_one_change_not_property_noise() -> None:
+    """`properties` plus `oneOf` of `required` lists (one of a or b) became the properties alone."""
+    props = {"a": S, "b": S}
+    old = with_schema_at("request-property", {"type": "object", "properties": props,
+                                              "oneOf": [{"required": ["a"]}, {"required": ["b"]}]})
+    new = with_schema_at("request-property", {"type": "object", "properties": props})
+    assert fired(old, new) == [("request-property-schema-changed", "may-break", "request body /p")]

@@ -22,7 +22,6 @@ from typing import Any
 
 Emit = Callable[[str, str, str], None]  # (rule id, location, message)
 Deref = Callable[[Any], dict[str, Any]]
-OPERATION = "operation"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,11 @@ ours, named in oasdiff's style. Levels are judged from a client's point of view:
 - `non-breaking`: every client written against OLD keeps working.
 
 A request is what the client sends (narrowing it breaks), a response what it reads (widening
-it breaks), so schema rules exist once per side with mirrored levels.
+it breaks), so schema rules exist once per side with mirrored levels. What a client sends that
+the contract no longer has (a parameter, a request property, the request body) is `may-break`
+everywhere: clients still send it, and the server may ignore it or refuse it. Security and
+lifecycle rules are judged the same way: a way of calling that stops being accepted breaks;
+a deprecation or sunset announcement breaks no client by itself.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ reported at its first visit — and a depth limit backs that up.
 
 from __future__ import annotations
 
-import math
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -116,26 +116,30 @@ class SchemaComparer:
             old, new = self.old.canon(old_raw), self.new.canon(new_raw)
             if bool(old.union) != bool(new.union) and _bare(old if old.union else new):
                 self._union_and_plain(old_raw, new_raw, old, new, kind, pointer, depth)
-                return
-            self._facets(old, new, kind, pointer)
-            if _may_be(old, "object") and _may_be(new, "object"):
-                self._properties(old, new, kind, pointer, depth)
-                if old.additional is not None or new.additional is not None:
-                    self._walk(old.additional or _ANYTHING, new.additional or _ANYTHING, kind,
-                               f"{pointer}/additionalProperties", depth + 1)
-            if (old.items is not None or new.items is not None) and _may_be(old, "array") and _may_be(new, "array"):
-                self._walk(old.items or _ANYTHING, new.items or _ANYTHING, kind, f"{pointer}/items", depth + 1)
-            if old.union and new.union:
-                self._union(old, new, kind, pointer, depth)
-            elif old.union or new.union:  # a union beside keywords of its own (`properties` + `oneOf` of
-                keyword = old.union_keyword or new.union_keyword  # `required` lists) came or went
-                self._emit(schema_rule_id(kind, "schema-changed"), pointer,
-                           f"{keyword} alternatives: {len(old.union) or 'none'} → {len(new.union) or 'none'}")
+            else:
+                self._own_and_children(old, new, kind, pointer, depth)
         finally:
             del self._active[key]
             self._frames.pop()
         if frame.cut >= depth:
             self._memo[(*key, kind, self._nulls)] = frame.found
+
+    def _own_and_children(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
+        """The schemas' own keywords, then their properties, items and union branches."""
+        self._facets(old, new, kind, pointer)
+        if _may_be(old, "object") and _may_be(new, "object"):
+            self._properties(old, new, kind, pointer, depth)
+            if old.additional is not None or new.additional is not None:
+                self._walk(old.additional or _ANYTHING, new.additional or _ANYTHING, kind,
+                           f"{pointer}/additionalProperties", depth + 1)
+        if (old.items is not None or new.items is not None) and _may_be(old, "array") and _may_be(new, "array"):
+            self._walk(old.items or _ANYTHING, new.items or _ANYTHING, kind, f"{pointer}/items", depth + 1)
+        if old.union and new.union:
+            self._union(old, new, kind, pointer, depth)
+        elif old.union or new.union:  # a union beside keywords of its own (`properties` + `oneOf` of
+            keyword = old.union_keyword or new.union_keyword  # `required` lists) came or went
+            self._emit(schema_rule_id(kind, "schema-changed"), pointer,
+                       f"{keyword} alternatives: {len(old.union) or 'none'} → {len(new.union) or 'none'}")
 
     def _properties(self, old: Canon, new: Canon, kind: str, pointer: str, depth: int) -> None:
         response = kind == RESPONSE_PROPERTY

@@ -8,6 +8,8 @@ Folded here (generator noise and spelling, never a contract change):
 - a missing `type` inferred from `enum`/`const` values, `properties` or `items` (an enum schema
   losing and regaining `type: string`);
 - `additionalProperties: true/false` ignored (FastAPI-style generators toggle it);
+- numbers compared by value (`number`): `1` is `1.0`, and `9223372036854776000` is
+  `9.223372036854776e+18` (bounds, enum members, defaults, `const`, `multipleOf` ...);
 - descriptions, titles, summaries, examples, `x-` extensions, `deprecated`, `discriminator`,
   `xml`, `externalDocs` ignored; key order never matters. `readOnly`/`writeOnly` are kept as
   flags: a read-only property is not part of a request, a write-only one not of a response.

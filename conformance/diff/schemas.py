@@ -3,7 +3,8 @@
 `kind` says where the schema sits (`request-parameter`, `request-property`, `response-property`)
 and so which side's levels apply. Recursion is safe: a pair of schemas already being compared
 further up (a recursive `$ref`, on either side) is not entered again — what it could report is
-reported at its first visit — and a depth limit backs that up.
+reported at its first visit — and a depth limit backs that up. `anyOf`/`oneOf` branches are
+matched by content (`_match`), never by position.
 """
 
 from __future__ import annotations

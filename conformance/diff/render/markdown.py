@@ -32,13 +32,12 @@ def _where(change: Change) -> str:
     if location == _OPERATION:
         return ""
     head, _, pointer = location.partition(" /")
-    if pointer:
-        return f"{head} `/{pointer}`"
     for kind in ("parameter ", "header ", "security scheme "):
-        if kind in location:
-            before, _, name = location.rpartition(kind)
-            return f"{before}{kind}`{name}`"
-    return location
+        if kind in head:
+            before, _, name = head.rpartition(kind)
+            head = f"{before}{kind}`{name}`"
+            break
+    return f"{head} `/{pointer}`" if pointer else head
 
 
 def _verdict(result: DiffResult, fail_on: str) -> str:

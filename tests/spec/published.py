@@ -27,6 +27,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ from conformance.spec.files import load_spec
 REPO = Path(__file__).parents[2]
 PUBLISHED_DIR = Path(os.environ.get("MONITE_PUBLISHED_OPENAPI", REPO.parent / "shared" / "docs" / "published-openapi"))
 DIFFERENCES = REPO / "spec" / "published-differences.yaml"
+DESIGN = REPO / "docs" / "design.md"
 _BOUNDS = ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")
 _DEPTH = 8
 
@@ -209,6 +211,13 @@ def unexplained(comparison: Comparison, listed: list[Listed]) -> list[Difference
             if not any(entry.explains(difference) for entry in listed)]
 
 
+def design_disagreements() -> dict[str, str]:
+    """The docs disagreements docs/design.md records: id -> its row."""
+    text = DESIGN.read_text(encoding="utf-8")
+    section = text.split("## Monite's published document", 1)[1].split("\n## ", 1)[0]
+    return {m.group(1): m.group(0) for m in re.finditer(r"^\|\s*(D\d+)\s*\|.*$", section, re.M)}
+
+
 def main() -> int:
     found = published_document()
     if found is None:
@@ -219,14 +228,14 @@ def main() -> int:
     listed = listed_differences()
     left = unexplained(comparison, listed)
     contradicted = [d for d in comparison.differences if d.published is not MISSING]
-    disagreements = sorted({entry.disagreement for entry in listed if entry.disagreement})
+    disagreements = sorted(design_disagreements(), key=lambda d: int(d[1:]))
     print(f"published document: {path.name}")
     print(f"published items encoded: {len(comparison.encoded)}/{len(comparison.published)} "
           f"({100 * comparison.share():.1f}%)")
     print(f"published items stated otherwise or not at all: {len(contradicted)}, each listed with its reason: "
           f"{sum(1 for d in contradicted if d not in left)}")
     print(f"items only the spec states: {sum(1 for d in comparison.differences if d.published is MISSING)}")
-    print(f"docs disagreements recorded (probes): {len(disagreements)} ({', '.join(disagreements)})")
+    print(f"docs disagreements recorded in docs/design.md (probes): {len(disagreements)} ({', '.join(disagreements)})")
     print(f"unexplained differences: {len(left)}")
     for difference in left:
         print(f"  {difference.describe()}")

@@ -56,6 +56,14 @@ PATH_ID = probe(
           "API version 2024-05-25: path ids format uuid)",
     "a path id that is not a uuid: the seeds make it a valid request for an unknown resource (404), the "
     "published document an invalid one (422); either answer is docs-legal")
+# Docs disagreement D2: the published document (2025-08-29 copy) requires a ledger account's
+# `name`; its 2025-10 change and the ledger pages make it optional (facts: "How the contract
+# changed over time"). The schema check reports a target without it (x-disputed-constraints);
+# the scenarios report which side a target takes either way.
+LEDGER_NAME = probe(
+    "D2", "published OpenAPI (API version 2024-05-25, copy of 2025-08-29: LedgerAccountResponse requires name) "
+          "vs facts: How the contract changed over time (2025-10: name optional)",
+    "whether every ledger account has a name: required by the 2025-08 published document, optional since 2025-10")
 WRONG_METHOD = assumption(
     "A9", "a wrong HTTP method gives 405 with Allow and an error body; the docs give no status "
           "for it (facts: Errors, undocumented: 405 for a wrong method)")

@@ -44,10 +44,14 @@ def test_every_difference_from_the_published_document_is_listed_with_its_reason(
 def test_the_spec_encodes_the_published_document() -> None:
     comparison = pub.compare(_published(), load_spec())
     assert comparison.share() >= GOAL, f"{len(comparison.encoded)}/{len(comparison.published)}"
-    # every published item the spec does not encode as stated is a listed docs disagreement
-    # or a listed request-side item; none is an unexplained contradiction
-    contradicted = [d for d in comparison.differences if d.published is not MISSING]
-    assert len(contradicted) == len(comparison.published) - len(comparison.encoded)
+    # A response item the published document states and the spec does not encode is a
+    # contradiction unless another docs page disagrees (a listed D<n>, a probe): what a client
+    # reads must fail where the published document says so.
+    listed = pub.listed_differences()
+    contradictions = [d.describe() for d in comparison.differences
+                      if d.published is not MISSING and " | response " in d.item
+                      and not any(entry.explains(d) and entry.disagreement for entry in listed)]
+    assert contradictions == []
 
 
 @needs_published
@@ -80,6 +84,20 @@ def _broken(change: Any) -> dict[str, Any]:
     spec = copy.deepcopy(load_spec())
     change(spec["components"])
     return spec
+
+
+@needs_published
+def test_a_dropped_published_requirement_listed_without_a_disagreement_is_a_contradiction(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing a reason is not enough for a response requirement: only a docs disagreement is."""
+    spec = _broken(lambda c: c["schemas"]["SyncRecord"]["required"].remove("sync_status"))
+    listed = [*pub.listed_differences(),
+              pub.Listed(("* | response 200 */sync_status | required",), "published", "a reason " * 10, None)]
+    monkeypatch.setattr(pub, "listed_differences", lambda: listed)
+    monkeypatch.setattr(pub, "published_document", lambda: FOUND)
+    monkeypatch.setitem(globals(), "load_spec", lambda: spec)
+    with pytest.raises(AssertionError, match="sync_status"):
+        test_the_spec_encodes_the_published_document()
 
 
 @needs_published

@@ -56,6 +56,12 @@ PATH_ID = probe(
           "API version 2024-05-25: path ids format uuid)",
     "a path id that is not a uuid: the seeds make it a valid request for an unknown resource (404), the "
     "published document an invalid one (422); either answer is docs-legal")
+# Docs disagreement D1: the published document requires `connection_url` on every connection
+# answer; seed 002's disconnect example leaves it out.
+DISCONNECT_URL = probe(
+    "D1", "published OpenAPI (API version 2024-05-25, copy of 2025-08-29: AccountingConnectionResponse requires "
+          "connection_url) vs seed 002 (the disconnect example has no connection_url)",
+    "whether the disconnect answer carries connection_url")
 # Docs disagreement D2: the published document (2025-08-29 copy) requires a ledger account's
 # `name`; its 2025-10 change and the ledger pages make it optional (facts: "How the contract
 # changed over time"). The schema check reports a target without it (x-disputed-constraints);

@@ -35,7 +35,8 @@ ASSUMPTIONS: list[Assumption] = [
                "409 error body; disconnect of a disconnected connection is idempotent (200)",
                "a sync needs an authorized platform", "model/emulator.py, model/connections.py"),
     Assumption("A7", "an unknown id, or a path id that is not a uuid", "404 error body",
-               "paths are documented as plain strings", "model/*.py get()"),
+               "the seeds document path ids as plain strings (the published document's format uuid "
+               "would give 422: docs disagreement D4)", "model/*.py get()"),
     Assumption("A8", "a malformed, tampered or foreign pagination token",
                '422 with loc ["query", "pagination_token"]', "it is invalid query input",
                "model/pagination.py"),
@@ -104,7 +105,8 @@ ASSUMPTIONS: list[Assumption] = [
                "405 with Allow listing the methods the version has for the path and an error body, checked "
                "right after the version (before the token)", "A9's rule, per version: the path exists, the method not",
                "http/versioning.py, http/middleware.py"),
-    Assumption("A31", "which fields of a response body are always present (the reference pages mark none required)",
+    Assumption("A31", "which fields of a response body are always present beyond what the published document "
+                      "requires (the reference pages mark none required)",
                "every field the version shows for a resource is sent, null (or [] / {}) when it has no value",
                "clients read fields without checking for them; the spec holds the emulator to it "
                "(x-assumed-constraints)", "model/*.py to_dict(), model/versions.py"),

@@ -61,7 +61,7 @@ def test_an_unknown_operation_is_never_excused_by_status() -> None:
 @pytest.mark.parametrize("status", [404, 422])
 def test_a_non_uuid_path_id_may_be_404_or_422(status: int) -> None:
     answer = Answer("GET", "/v1/ledger_accounts/abc", status, path_parameters={"ledger_account_id": "abc"})
-    assert _excused(REJECTED_POSITIVE, answer) == "A7"
+    assert _excused(REJECTED_POSITIVE, answer) == "D4"  # the seeds (404) vs the published uuid (422): a probe
 
 
 def test_a_uuid_path_id_refused_with_422_stands() -> None:
@@ -155,3 +155,53 @@ def test_a_body_without_a_documented_field_stands() -> None:
     # Without an assumed constraint there is nothing to excuse a schema failure with.
     plain = Contract(_document(with_assumed=False))
     assert _excused(RESPONSE_SCHEMA, Answer("GET", "/v1/things/1", 200, body={"id": "1"}), contract=plain) is None
+
+
+# -- a field the docs disagree on (x-disputed-constraints): a probe naming both sources -------------
+
+def _disputed_document() -> dict[str, Any]:
+    """A Thing {id (documented), name (A99), code (D9: published requires it, a docs page does not)}."""
+    document = _document(with_assumed=True)
+    thing = document["components"]["schemas"]["Thing"]
+    thing["properties"]["code"] = {"type": "string"}
+    thing["x-disputed-constraints"] = {"probe": "D9", "sources": ["published OpenAPI: code required",
+                                                                  "docs: some page: no code"], "required": ["code"]}
+    return document
+
+
+def test_strict_merges_the_disputed_required_fields_too() -> None:
+    document = _disputed_document()
+    assert strict(document)["components"]["schemas"]["Thing"]["required"] == ["id", "name", "code"]
+    assert assumption_ids({"$ref": "#/components/schemas/Thing"}, document) == ["A99", "D9", "A98"]
+
+
+def test_a_body_without_a_disputed_field_is_a_probe_naming_both_sources() -> None:
+    document = _disputed_document()
+    contract, strict_contract = Contract(document), Contract(strict(document))
+    answer = Answer("GET", "/v1/things/1", 200, body={"id": "1", "name": "n", "parts": []})
+    rule = excuse(RESPONSE_SCHEMA, "", answer, contract, strict_contract)
+    assert rule is not None and rule.kind == "probe" and rule.id == "D9", rule
+    assert "published OpenAPI: code required" in rule.source and "docs: some page: no code" in rule.source
+    assert "code" in rule.statement
+    # Missing an assumed field as well: the assumption binds on the emulator, so the rule is one.
+    both = Answer("GET", "/v1/things/1", 200, body={"id": "1", "parts": []})
+    rule = excuse(RESPONSE_SCHEMA, "", both, contract, strict_contract)
+    assert rule is not None and rule.kind == "assumption" and rule.id == "A99, D9", rule
+    # The documented field stays documented.
+    assert excuse(RESPONSE_SCHEMA, "", Answer("GET", "/v1/things/1", 200, body={"name": "n", "code": "c"}),
+                  contract, strict_contract) is None
+
+
+def test_the_spec_disputes_connection_url_on_disconnect_only() -> None:
+    from conformance.spec.contract import documented_contract, strict_contract
+
+    connection = {"id": LEDGER_ID, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+                  "business_info": None, "errors": None, "last_pull": None, "platform": "xero", "status": "disconnected"}
+    documented, strict_one = documented_contract("2024-05-25"), strict_contract("2024-05-25")
+    disconnect = Answer("POST", f"/v1/accounting_connections/{LEDGER_ID}/disconnect", 200, body=connection)
+    rule = excuse(RESPONSE_SCHEMA, "", disconnect, documented, strict_one)
+    assert rule is not None and rule.kind == "probe" and rule.id == "D1", rule
+    assert "seed 002" in rule.source and "published OpenAPI" in rule.source
+    # GET of the same connection: the published document requires connection_url, no page disagrees.
+    get = Answer("GET", f"/v1/accounting_connections/{LEDGER_ID}", 200, body=connection)
+    assert excuse(RESPONSE_SCHEMA, "", get, documented, strict_one) is None

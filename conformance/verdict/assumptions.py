@@ -14,16 +14,18 @@ the Monite checks (ST901, custom), by the check's name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.rules.formats import is_uuid
 from conformance.rules.kinds import Rule, assumption, probe
-from conformance.spec.assumed import EXTENSION, assumption_ids
+from conformance.spec.assumed import DISPUTED, EXTENSION, assumption_ids
 from conformance.spec.contract import Contract, OperationContract
 
 NO_JSON = object()
+_REQUIRED_NAME = re.compile(r"""^["']([^"']+)["'] is a required property""")
 
 # Schemathesis failure codes (schemathesis.core.failures / schemathesis.openapi.checks).
 UNDEFINED_STATUS = "ST103"  # status_code_conformance
@@ -46,9 +48,28 @@ LIMIT_RANGE = probe(
     "limit-range-416", "docs: api/concepts/pagination-sorting-filtering",
     "the concepts page says limit is 1..100 and out-of-range values give 416; the endpoint reference "
     "(seed 003) says 1..250 and 422")
-PATH_ID = assumption(
-    "A7", "a path id that is not a uuid gives 404; the docs type path ids as strings, Monite's "
-          "published document gives them format: uuid since 2025, which a server may answer with 422")
+# Docs disagreement D4 (docs/design.md, "Monite's published document"): the seeds type path ids
+# as plain strings (a non-uuid id is a valid request for an unknown resource: 404), Monite's
+# published document gives them format uuid (a non-uuid id is invalid: 422).
+PATH_ID = probe(
+    "D4", "seeds 000, 001, 004 (`connection_id string Required`) vs published OpenAPI (2025-08-29 copy, "
+          "API version 2024-05-25: path ids format uuid)",
+    "a path id that is not a uuid: the seeds make it a valid request for an unknown resource (404), the "
+    "published document an invalid one (422); either answer is docs-legal")
+# Docs disagreement D1: the published document requires `connection_url` on every connection
+# answer; seed 002's disconnect example leaves it out.
+DISCONNECT_URL = probe(
+    "D1", "published OpenAPI (API version 2024-05-25, copy of 2025-08-29: AccountingConnectionResponse requires "
+          "connection_url) vs seed 002 (the disconnect example has no connection_url)",
+    "whether the disconnect answer carries connection_url")
+# Docs disagreement D2: the published document (2025-08-29 copy) requires a ledger account's
+# `name`; its 2025-10 change and the ledger pages make it optional (facts: "How the contract
+# changed over time"). The schema check reports a target without it (x-disputed-constraints);
+# the scenarios report which side a target takes either way.
+LEDGER_NAME = probe(
+    "D2", "published OpenAPI (API version 2024-05-25, copy of 2025-08-29: LedgerAccountResponse requires name) "
+          "vs facts: How the contract changed over time (2025-10: name optional)",
+    "whether every ledger account has a name: required by the 2025-08 published document, optional since 2025-10")
 WRONG_METHOD = assumption(
     "A9", "a wrong HTTP method gives 405 with Allow and an error body; the docs give no status "
           "for it (facts: Errors, undocumented: 405 for a wrong method)")
@@ -118,41 +139,70 @@ def undefined_status(op: OperationContract, answer: Answer) -> Rule | None:
 def schema_deviation(op: OperationContract, answer: Answer, contract: Contract,
                      strict: Contract | None) -> Rule | None:
     """A body the strict contract refuses: excused when the documented one accepts it (a field
-    the docs do not require, A<n> from `x-assumed-constraints`), or when the docs do not
+    the docs do not require, A<n> from `x-assumed-constraints`; a field two docs pages disagree
+    on, D<n> from `x-disputed-constraints`, a probe naming both), or when the docs do not
     document that error body at all (404, 405)."""
     if answer.status in UNDOCUMENTED_BODIES:
         return UNDOCUMENTED_BODIES[answer.status]
     spec = op.response_for(answer.status)
     if spec is None or spec.schema is None or answer.body is NO_JSON or spec.schema.errors(answer.body):
         return None
-    missing, ids = _assumed_fields_missing(op, answer, strict) if strict is not None else ([], [])
-    if not ids:  # no strict contract to ask: every choice the response schema holds
+    missing, labels = _assumed_fields_missing(op, answer, strict) if strict is not None else ([], [])
+    if not labels:  # no strict contract to ask: every choice the response schema holds
         ids = assumption_ids({"$ref": spec.schema.pointer}, contract.spec)
-    if not ids:
+        labels = [(label, None) for label in ids]
+    if not labels:
         return None
     shown = f" ({', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''})" if missing else ""
-    return assumption(", ".join(ids), f"the {answer.status} body of {op.operation.label} lacks fields the docs do "
-                                      f"not require{shown}; only the emulator is held to them")
+    ids = ", ".join(label for label, _ in labels)
+    disputed = [(label, sources) for label, sources in labels if sources]
+    if disputed and len(disputed) == len(labels):
+        sources = "; ".join(f"{label}: {' vs '.join(found)}" for label, found in disputed)
+        return probe(ids, sources, f"the {answer.status} body of {op.operation.label} lacks fields the docs "
+                                   f"disagree on{shown}: one source requires them, another leaves them out")
+    return assumption(ids, f"the {answer.status} body of {op.operation.label} lacks fields the docs do "
+                           f"not require{shown}; only the emulator is held to them")
 
 
-def _assumed_fields_missing(op: OperationContract, answer: Answer, strict: Contract) -> tuple[list[str], list[str]]:
-    """Which fields the strict contract misses in the body, and the ids of the choices that
-    require them (from the `x-assumed-constraints` of the schema object each error points at)."""
+def _assumed_fields_missing(op: OperationContract, answer: Answer,
+                            strict: Contract) -> tuple[list[str], list[tuple[str, tuple[str, ...] | None]]]:
+    """Which fields the strict contract misses in the body, and the labels of the constraints
+    that require them: (id, None) for an assumption, (id, its sources) for a disagreement."""
     strict_op = strict.operations.get(op.operation_id)
     spec = strict_op.response_for(answer.status) if strict_op is not None else None
     if spec is None or spec.schema is None:
         return [], []
-    missing, ids = [], []
+    missing: list[str] = []
+    labels: list[tuple[str, tuple[str, ...] | None]] = []
     for error in spec.schema.errors(answer.body):
         if not error.schema_path or error.schema_path[-1] != "required":
             continue
         node = strict.node(error.schema_path[:-1])
-        constraints = node.get(EXTENSION) if isinstance(node, dict) else None
-        if isinstance(constraints, dict) and constraints.get("assumption"):
+        label = _constraint_for(node, _required_name(error.message))
+        if label is not None:
             missing.append(f"{error.where()}: {error.message}")
-            if str(constraints["assumption"]) not in ids:
-                ids.append(str(constraints["assumption"]))
-    return missing, ids
+            if label not in labels:
+                labels.append(label)
+    return missing, labels
+
+
+def _constraint_for(node: Any, name: str | None) -> tuple[str, tuple[str, ...] | None] | None:
+    """The constraint of `node` that requires the field `name` (a disputed one first)."""
+    if not isinstance(node, dict):
+        return None
+    disputed, assumed = node.get(DISPUTED), node.get(EXTENSION)
+    if isinstance(disputed, dict) and disputed.get("probe") and name in (disputed.get("required") or ()):
+        return str(disputed["probe"]), tuple(str(source) for source in disputed.get("sources") or ())
+    if isinstance(assumed, dict) and assumed.get("assumption") and (
+            name is None or name in (assumed.get("required") or ())):
+        return str(assumed["assumption"]), None
+    return None
+
+
+def _required_name(message: str) -> str | None:
+    """The property a `required` error names (`"name" is a required property`)."""
+    found = _REQUIRED_NAME.match(message)
+    return found.group(1) if found else None
 
 
 def rejected_valid_request(op: OperationContract, answer: Answer) -> Rule | None:

@@ -65,10 +65,10 @@ def control_plane_hidden(app: FastAPI) -> Any:
 def path_id_422(app: FastAPI) -> Any:
     """A non-uuid path id is a FastAPI-style 422 on the path parameter, not our 404.
 
-    Legal: the docs type path ids as plain strings (seeds 000, 004) and are silent on a
-    malformed one; Monite's published document gives `connection_id` `format: uuid` since
-    2025-02 (facts: "How the contract changed over time"), which a FastAPI server validates
-    with exactly this 422. Departs from A7.
+    Legal: Monite's published document gives the path ids `format: uuid` (facts: "How the
+    contract changed over time", 2025-02), which a FastAPI server validates with exactly this
+    422; the seeds type them as plain strings (seeds 000, 004). The docs disagree: D4 of
+    docs/design.md, a probe, where our emulator takes the seeds' side (404).
     """
 
     def rewrite(answer: Answer) -> None:
@@ -442,7 +442,7 @@ VARIANTS: dict[str, Factory] = {
 # difference must simply not fail the run.
 ASSUMPTIONS: dict[str, tuple[str, ...] | None] = {
     "control_plane_hidden": None,
-    "path_id_422": ("A7",),
+    "path_id_422": ("D4",),  # a docs disagreement (docs/design.md), probed by scenario 13
     "limit_416": ("A13",),
     "conflict_400": ("A5", "A6", "A10", "A15"),
     "method_405_fastapi": ("A9",),

@@ -379,6 +379,20 @@ def without_control_plane_limit_416() -> Any:
     return hide_control_plane(limit_416())
 
 
+# --- 13. docs disagreements: a path id that is not a uuid answered 200 -----------------------------
+def non_uuid_id_found() -> Any:
+    """A server that looks resources up by any string and answers a non-uuid id with 200 (neither
+    side of D4: both the seeds and the published document make every id a uuid)."""
+
+    def rewrite(answer: Answer) -> None:
+        last = answer.path.rstrip("/").rsplit("/", 1)[-1]
+        if answer.method == "GET" and answer.status == 404 and last == "not-a-uuid":
+            answer.status = 200
+            answer.set_json({"id": last})
+
+    return rewrite_responses(create_app(), rewrite)
+
+
 # The variants each numbered scenario group must catch, and the test that catches each.
 GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_01_connection_lifecycle": [("disconnect_keeps_status", "test_connect_sync_disconnect"),
@@ -406,4 +420,5 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
                          ("old_versions_refused", "test_every_published_version_is_answered_and_echoed"),
                          ("unlisted_version_is_latest", "test_a_date_outside_the_published_list"),
                          ("old_version_writes_ledger", "test_operations_a_version_lacks")],
+    "test_13_docs_disagreements": [("non_uuid_id_found", "test_a_path_id_that_is_not_a_uuid")],
 }

@@ -1,20 +1,23 @@
-"""The spec requires of a response only what the docs require (issue 9, item 3).
+"""The spec requires of a response only what the docs require (issue 9, item 3; issue 16, item 1).
 
-A schema's `required` is the documented contract: what the docs mark required. What the
-emulator is held to beyond that is an assumption, written on the same schema as
-`x-assumed-constraints: {assumption: A<n>, required: [...]}` (read by conformance.spec.assumed
-for the strict contract used against the emulator). Pinned here, for the base document and
-every effective version document:
+A schema's `required` is the documented contract: what the docs mark required (Monite's
+published document included). What the emulator is held to beyond that is an assumption,
+written on the same schema as `x-assumed-constraints: {assumption: A<n>, required: [...]}`; a
+field two docs pages disagree on is `x-disputed-constraints: {probe: D<n>, sources: [...],
+required: [...]}` (both read by conformance.spec.assumed for the strict contract used against
+the emulator). Pinned here, for the base document and every effective version document:
 
 * every list page requires `data` and nothing else (seed 003), and a paginated page's tokens
   are assumed (A32), never documented;
-* every `x-assumed-constraints` names an assumption of docs/design.md and existing properties
-  that are not already documented as required;
+* every `x-assumed-constraints` names an assumption of docs/design.md, every
+  `x-disputed-constraints` a disagreement of docs/design.md and both its sources, and existing
+  properties that are not already documented as required (nor both assumed and disputed);
 * the seeds: seed 003's `required` marks are exactly the synced-record page's `required`; the
-  reference pages (seeds 000, 001, 004) mark no response field required, so the documented
-  `required` of their schemas is only what the facts' change log names; every field a seed
-  shows is held (documented or assumed), so the emulator sends everything the docs show;
-* path ids stay the seeds' plain string (A7).
+  reference pages (seeds 000, 001, 004) mark no response field required, so their schemas'
+  documented `required` comes from the published document (tests/spec/test_published.py) and
+  the facts' change log; every field a seed shows is held (documented, assumed or disputed), so
+  the emulator sends everything the docs show;
+* path ids are the published document's uuids, and the seeds' plain string is disagreement D4.
 
 Each rule is a function returning the problems it finds; the tests run it on the spec (no
 problem) and on a copy broken in exactly that rule (the problem is found).
@@ -33,12 +36,14 @@ import pytest
 
 from conformance.spec import versions
 from conformance.spec.files import load_spec
+from tests.spec.published import design_disagreements
 from tests.test_spec import SECTIONS, design_assumption_ids, reference_operation, section, seed_examples, seed_text
 
 REPO = Path(__file__).parents[2]
 FACTS = Path(os.environ.get("MONITE_FACTS", REPO.parent / "shared" / "docs" / "monite-accounting-facts.md"))
 TOKENS = ("next_pagination_token", "prev_pagination_token")
 EXTENSION = "x-assumed-constraints"
+DISPUTED = "x-disputed-constraints"
 PATH_IDS = ("ConnectionId", "SyncedRecordId", "TaxRateId", "LedgerAccountId")
 
 
@@ -71,8 +76,9 @@ def documented(schema: dict[str, Any]) -> set[str]:
 
 
 def held(schema: dict[str, Any]) -> set[str]:
-    """Everything the emulator must send: documented plus assumed."""
-    return documented(schema) | set(schema.get(EXTENSION, {}).get("required", []))
+    """Everything the emulator must send: documented, assumed, and disputed (it takes the published side)."""
+    return (documented(schema) | set(schema.get(EXTENSION, {}).get("required", []))
+            | set(schema.get(DISPUTED, {}).get("required", [])))
 
 
 def list_pages(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
@@ -87,13 +93,13 @@ def list_pages(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool
             yield op["operationId"], schema, any(p["name"] == "pagination_token" for p in params)
 
 
-def schemas_with_extension(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(trail, node) of every mapping in the document that carries x-assumed-constraints."""
+def schemas_with_extension(spec: dict[str, Any], extension: str = EXTENSION) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(trail, node) of every mapping in the document that carries `extension`."""
     stack: list[tuple[str, Any]] = [("", spec)]
     while stack:
         trail, node = stack.pop()
         if isinstance(node, dict):
-            if EXTENSION in node:
+            if extension in node:
                 yield trail, node
             stack.extend((f"{trail}/{k}", v) for k, v in node.items())
         elif isinstance(node, list):
@@ -149,14 +155,45 @@ def extension_problems(spec: dict[str, Any], ids: set[str]) -> list[str]:
     return problems
 
 
+def disputed_problems(spec: dict[str, Any], ids: set[str]) -> list[str]:
+    problems = []
+    found = 0
+    for trail, schema in schemas_with_extension(spec, DISPUTED):
+        found += 1
+        ext = schema[DISPUTED]
+        if not isinstance(ext, dict) or set(ext) != {"probe", "sources", "required"}:
+            problems.append(f"{trail}: {DISPUTED} must be exactly {{probe, sources, required}}, got {ext!r}")
+            continue
+        if ext["probe"] not in ids:
+            problems.append(f"{trail}: disagreement {ext['probe']!r} is not an id of docs/design.md")
+        sources = ext["sources"]
+        if not (isinstance(sources, list) and len(sources) >= 2 and all(isinstance(x, str) and x for x in sources)):
+            problems.append(f"{trail}: sources must name both sides of the disagreement, got {sources!r}")
+        names = ext["required"]
+        if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+            problems.append(f"{trail}: required must be a non-empty list of names, got {names!r}")
+            continue
+        if missing := sorted(set(names) - set(schema.get("properties", {}))):
+            problems.append(f"{trail}: required names no property of the schema: {missing}")
+        if both := sorted(set(names) & documented(schema)):
+            problems.append(f"{trail}: documented and disputed at once: {both}")
+        if both := sorted(set(names) & set(schema.get(EXTENSION, {}).get("required", []))):
+            problems.append(f"{trail}: assumed and disputed at once: {both}")
+    if not found:
+        problems.append(f"no {DISPUTED} in the document")
+    return problems
+
+
 def path_id_problems(spec: dict[str, Any]) -> list[str]:
     problems = []
     for name in PATH_IDS:
         param = spec["components"]["parameters"][name]
-        if param["schema"] != {"type": "string"}:
-            problems.append(f"{name}: the seeds type path ids as a plain string (A7), got {param['schema']}")
+        if param["schema"] != {"type": "string", "format": "uuid"}:
+            problems.append(f"{name}: the published document types path ids as uuids, got {param['schema']}")
+        if not str(param.get("x-probe", "")).startswith("D4: "):
+            problems.append(f"{name}: a non-uuid id is disagreement D4 (the seeds' plain string)")
         if not str(param.get("x-assumption", "")).startswith("A7: "):
-            problems.append(f"{name}: the choice is A7's")
+            problems.append(f"{name}: an unknown id is A7's choice")
     return problems
 
 
@@ -173,7 +210,12 @@ def test_every_assumed_constraint_names_an_assumption_and_existing_fields(name: 
 
 
 @pytest.mark.parametrize("name", sorted(documents()))
-def test_path_ids_are_the_seeds_plain_strings(name: str) -> None:
+def test_every_disputed_constraint_names_a_disagreement_both_sources_and_existing_fields(name: str) -> None:
+    assert disputed_problems(documents()[name], set(design_disagreements())) == []
+
+
+@pytest.mark.parametrize("name", sorted(documents()))
+def test_path_ids_are_the_published_uuids_and_the_seeds_string_is_a_probe(name: str) -> None:
     assert path_id_problems(documents()[name]) == []
 
 
@@ -204,7 +246,7 @@ def test_the_list_page_rule_finds_a_documented_token(change: Any, expected: str)
     (lambda c: c["schemas"]["SyncRecord"][EXTENSION].update(required=[]), "must be a non-empty list"),
     (lambda c: c["schemas"]["SyncRecord"][EXTENSION]["required"].append("no_such_field"), "names no property"),
     (lambda c: c["schemas"]["LedgerAccount"][EXTENSION]["required"].append("created_at"), "documented and assumed at once"),
-    (lambda c: c["schemas"]["SyncRecord"][EXTENSION]["required"].append("id"), "names a field twice"),
+    (lambda c: c["schemas"]["SyncRecord"][EXTENSION]["required"].append("errors"), "names a field twice"),
     (lambda c: c["schemas"]["SyncRecord"][EXTENSION].update(minLength=1), "must be exactly"),
 ], ids=["unknown-id", "empty", "no-such-property", "documented-too", "twice", "unknown-keyword"])
 def test_the_extension_rule_finds_a_bad_constraint(change: Any, expected: str) -> None:
@@ -212,9 +254,22 @@ def test_the_extension_rule_finds_a_bad_constraint(change: Any, expected: str) -
     assert any(expected in p for p in problems), problems
 
 
-def test_the_path_id_rule_finds_a_uuid_format() -> None:
-    problems = path_id_problems(_broken(lambda c: c["parameters"]["TaxRateId"]["schema"].update(format="uuid")))
-    assert problems == ["TaxRateId: the seeds type path ids as a plain string (A7), got {'type': 'string', 'format': 'uuid'}"]
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda c: c["schemas"]["LedgerAccount"][DISPUTED].update(probe="D99"), "is not an id of docs/design.md"),
+    (lambda c: c["schemas"]["LedgerAccount"][DISPUTED].update(sources=["published OpenAPI"]), "must name both sides"),
+    (lambda c: c["schemas"]["LedgerAccount"][DISPUTED]["required"].append("nope"), "names no property"),
+    (lambda c: c["schemas"]["LedgerAccount"][DISPUTED]["required"].append("id"), "documented and disputed at once"),
+    (lambda c: c["schemas"]["LedgerAccount"][DISPUTED]["required"].append("subtype"), "assumed and disputed at once"),
+    (lambda c: c["schemas"]["DisconnectedAccountingConnection"][DISPUTED].pop("sources"), "must be exactly"),
+], ids=["unknown-id", "one-source", "no-such-property", "documented-too", "assumed-too", "no-sources"])
+def test_the_disputed_rule_finds_a_bad_constraint(change: Any, expected: str) -> None:
+    problems = disputed_problems(_broken(change), set(design_disagreements()))
+    assert any(expected in p for p in problems), problems
+
+
+def test_the_path_id_rule_finds_a_plain_string() -> None:
+    problems = path_id_problems(_broken(lambda c: c["parameters"]["TaxRateId"]["schema"].pop("format")))
+    assert problems == ["TaxRateId: the published document types path ids as uuids, got {'type': 'string'}"]
 
 
 # -- pinned to the documents ------------------------------------------------------------------------
@@ -255,7 +310,7 @@ def facts_change_log_required(resource: str) -> set[str]:
 
 @pytest.mark.parametrize(("prefix", "schema_name", "change_log_name"), [
     ("000", "AccountingConnection", "connections"),
-    ("001", "AccountingConnection", "connections"),
+    ("001", "DisconnectedAccountingConnection", "connections"),
     ("004", "LedgerAccount", "ledger accounts"),
 ])
 def test_reference_pages_mark_no_response_field_required(prefix: str, schema_name: str, change_log_name: str) -> None:
@@ -271,8 +326,10 @@ def test_reference_pages_mark_no_response_field_required(prefix: str, schema_nam
     method, path = reference_operation(text)
     schema = success_schema(spec, spec["paths"][path][method.lower()])
     assert schema is spec["components"]["schemas"][schema_name]
-    assert documented(schema) == facts_change_log_required(change_log_name)
-    assert held(schema) == shown, f"seed {prefix}: every field the page shows is held (A31)"
+    # what the documented `required` holds beyond the facts' change log is the published
+    # document's (tests/spec/test_published.py compares it item by item)
+    assert documented(schema) >= facts_change_log_required(change_log_name)
+    assert held(schema) == shown, f"seed {prefix}: every field the page shows is held (A31, D1, D2)"
 
 
 def test_the_facts_change_log_makes_ledger_timestamps_required() -> None:

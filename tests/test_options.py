@@ -74,6 +74,16 @@ def test_pytest_options_give_back_the_configuration_they_were_made_from(pytester
     assert resolve_from_options(config) == dataclasses.replace(original, token=None, client_id=None)
 
 
+def test_the_run_s_own_pytest_session_takes_the_configuration_it_resolved(pytester: pytest.Pytester) -> None:
+    """`monite-conformance run` hands its RunConfig to pytest: the session does not resolve it again."""
+    from conformance.pytest_plugin.plugin import ResolvedRun
+
+    resolved = RunConfig.resolve(env={}, seed=3)
+    config = pytester.parseconfig("--monite-seed=4")
+    config.pluginmanager.register(ResolvedRun(resolved))
+    assert resolve_from_options(config) is resolved
+
+
 def test_a_config_file_travels_to_the_child_and_to_pytest(tmp_path: Path) -> None:
     file = tmp_path / "monite-conformance.toml"
     values = RunConfig.resolve(env={}, file=FileConfig(path=file)).option_values()

@@ -75,8 +75,6 @@ class ResolvedRun:
     checked, so this session does not resolve it again (xdist workers still do, from the
     options the run wrote out in full)."""
 
-    name = "monite-resolved-run"
-
     def __init__(self, run: RunConfig) -> None:
         self.run = run
 
@@ -84,9 +82,9 @@ class ResolvedRun:
 def resolve_from_options(config: pytest.Config) -> RunConfig:
     """The run configuration from this pytest run's options, then the configuration file, then
     the environment."""
-    preset = config.pluginmanager.get_plugin(ResolvedRun.name)
-    if isinstance(preset, ResolvedRun):
-        return preset.run
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, ResolvedRun):
+            return plugin.run
     given = {option.name: config.getoption(option.pytest_flag) for option in RUN_OPTIONS if option.cli}
     file = config_file.load(_path(config.getoption(CONFIG.pytest_flag)),
                             disabled=config.getoption(NO_CONFIG.pytest_flag))

@@ -49,7 +49,7 @@ PYPROJECT_TABLE = ("tool", "monite-conformance")
 # Of the other commands (their flags' names); the values their commands accept.
 PROXY_OPTIONS: tuple[RunOption, ...] = (
     RunOption("upstream", "str", None, help=""),
-    RunOption("port", "int", None, help=""),
+    RunOption("port", "int", None, minimum=0, maximum=65535, help=""),
     RunOption("report_dir", "path", None, help=""),
     RunOption("fail_on", "choice", None, choices=("request", "response", "any"), help=""),
 )

@@ -55,8 +55,6 @@ def proxy(
     if upstream is None:
         raise ConfigError("give --upstream (or upstream in the [proxy] table of a configuration file)")
     port = port if port is not None else file.get("port", DEFAULT_PORT)
-    if not 0 <= port <= 65535:
-        raise ConfigError(f"proxy port must be 0..65535, got {port}")
     report_dir = report_dir or file.get("report_dir")
     fail_on = fail_on or FailOn(file.get("fail_on", FailOn.request.value))
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.errors import ConfigError
 
@@ -152,13 +153,24 @@ def _version(option: RunOption, value: Any) -> str:
     return text
 
 
+def _target(option: RunOption, value: Any) -> str:
+    text = _text(option, value)
+    if text in (EMULATOR, "emulator-http") or text.startswith("asgi:"):
+        return text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be 'emulator', 'emulator-http', 'asgi:module:factory' or an http(s) base URL, "
+                         f"got {text!r}")
+    return text
+
+
 _PARSERS = {
     "str": _text, "int": _integer, "float": _number, "bool": _boolean, "path": lambda o, v: v if isinstance(v, Path) else Path(_text(o, v)),
-    "names": _names, "choice": _choice, "version": _version,
+    "names": _names, "choice": _choice, "version": _version, "target": _target,
 }
 
 RUN_OPTIONS: tuple[RunOption, ...] = (
-    RunOption("target", "str", EMULATOR, env="MONITE_BASE_URL",
+    RunOption("target", "target", EMULATOR, env="MONITE_BASE_URL",
               help="emulator (in-process) | emulator-http | asgi:module:factory | a base URL"),
     RunOption("api_version", "version", DEFAULT_API_VERSION, env="MONITE_API_VERSION",
               help="x-monite-version to send; given twice (A, then B): a differential run, the suite once "

@@ -121,6 +121,7 @@ def test_a_file_drives_a_diff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.mark.parametrize("text, fragments", [
     ('targt = "emulator"\n', ["targt: unknown key"]),
+    ('target = "ftp://example.invalid"\n', ["target: must be 'emulator'"]),
     ('seed = "soon"\n', ["seed: must be an integer, got 'soon'"]),
     ('profile = "slow"\n', ["profile: must be one of quick, full"]),
     ('workers = 0\n', ["workers: must be at least 1"]),

@@ -72,6 +72,7 @@ class FileConfig:
     path: Path | None = None
     run: Mapping[str, Any] = field(default_factory=dict)  # option name -> value (api_version: a tuple)
     expected: tuple[Mapping[str, str], ...] = ()  # accepted deviations: operation, reason, test, match
+    operations: tuple[str, ...] = ()  # the operation ids of [operations.<id>] tables
     proxy: Mapping[str, Any] = field(default_factory=dict)
     diff: Mapping[str, Any] = field(default_factory=dict)
 
@@ -168,7 +169,9 @@ def _parse(file: Path, data: dict[str, Any], env: Mapping[str, str]) -> FileConf
             raise ConfigError(f"{file}: {key}: unknown key")
     if skipped:
         run["skip"] = tuple(run.get("skip", ())) + tuple(skipped)
-    return FileConfig(path=file.resolve(), run=run, expected=tuple(expected), proxy=proxy, diff=diff)
+    operations = tuple(data["operations"]) if isinstance(data.get("operations"), dict) else ()
+    return FileConfig(path=file.resolve(), run=run, expected=tuple(expected), operations=operations, proxy=proxy,
+                      diff=diff)
 
 
 def _expand(file: Path, key: str, raw: Any, env: Mapping[str, str]) -> Any:

@@ -64,11 +64,12 @@ def resolve_run(given: dict[str, Any], api_version: str | None, file: FileConfig
     options = {name: value for name, value in given.items() if name in {o.name for o in RUN_OPTIONS}}
     config = RunConfig.resolve(file=file, **{**options, "api_version": api_version, "report_dir": report_dir})
     catalog = spec_catalog()
-    named_in_file = [*(entry["operation"] for entry in file.expected), *file.run.get("skip", ())]
-    try:
-        catalog.resolve(named_in_file)
-    except ValueError as exc:
-        raise ConfigError(f"{file.path}: operations: {exc}") from None
+    for key, names in (("operations", list(file.operations)),
+                       ("skip", list(file.run.get("skip", ()))), ("only", list(file.run.get("only", ())))):
+        try:
+            catalog.resolve(names)
+        except ValueError as exc:
+            raise ConfigError(f"{file.path}: {key}: {exc}") from None
     try:
         for names in (config.only, config.skip):
             catalog.resolve(list(names))

@@ -1,28 +1,39 @@
-"""The run's configuration, resolved once: options first, then the environment, then defaults.
+"""The run's configuration, resolved once: options first, then the configuration file, then the
+environment, then defaults.
 
 `monite-conformance run` and a plain `pytest --pyargs conformance.suite` both end in
 `RunConfig.resolve`, and everything else (targets, fixtures, the property schemas, reports)
-reads the resulting `RunConfig`, so the two ways of running cannot drift. Credentials come
-only from the environment (README "Run against the sandbox"), never from options.
+reads the resulting `RunConfig`, so the two ways of running cannot drift. Which options exist,
+their types, defaults and environment variables: `conformance.options.RUN_OPTIONS`, the one
+table. Credentials come only from the environment or a configuration file's `${ENV}`
+references (README "Run against the sandbox"), never from flags.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
+from conformance.options import (
+    BY_NAME,
+    DEFAULT_API_VERSION,
+    DEFAULT_SEED,
+    EMULATOR,
+    PROFILES,
+    RUN_OPTIONS,
+    SUITES,
+)
 from conformance.redaction import register_secret
 
-DEFAULT_API_VERSION = "2024-05-25"
-DEFAULT_SEED = 20240525
-PROFILES = ("quick", "full")
-SUITES = ("all", "property", "scenario")
-EMULATOR = "emulator"
+__all__ = ["ASGI_PREFIX", "DEFAULT_API_VERSION", "DEFAULT_SEED", "EMULATOR", "EMULATOR_HTTP", "PROFILES",
+           "RunConfig", "SUITES", "current", "set_current"]
+
 EMULATOR_HTTP = "emulator-http"
 # `asgi:package.module:factory` runs any ASGI app in-process (a variant of the emulator, say).
 ASGI_PREFIX = "asgi:"
@@ -34,7 +45,8 @@ DOCUMENTED_RATE_LIMIT = 30.0
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What the user asked for. Built by `resolve`; read everywhere, changed nowhere."""
+    """What the user asked for. Built by `resolve`; read everywhere, changed nowhere. One field
+    per option of `conformance.options.RUN_OPTIONS` (tests/test_options.py keeps them equal)."""
 
     target: str = EMULATOR
     api_version: str = DEFAULT_API_VERSION
@@ -57,32 +69,44 @@ class RunConfig:
     rate_limit: float | None = None
     allow_changes_to_existing: bool = False
     require_complete: bool = False
+    # Not options: where the file-given values came from (the report header names it), and the
+    # deviations its per-operation overrides accept (baseline entries: operation, reason, ...).
+    config_file: Path | None = None
+    expected: tuple[Mapping[str, str], ...] = ()
 
     @classmethod
-    def resolve(cls, env: Mapping[str, str] | None = None, **options: object) -> "RunConfig":
-        """Options that are None fall back to the environment, then to the defaults; validated."""
+    def resolve(cls, env: Mapping[str, str] | None = None, file: FileConfig | None = None,
+                **options: object) -> "RunConfig":
+        """Each option: as given (None: not given), else the configuration file's, else its
+        environment variable, else its default; parsed and validated (ConfigError: one line)."""
         env = os.environ if env is None else env
-        given = {key: value for key, value in options.items() if value is not None}
-        unknown = set(given) - set(cls.__dataclass_fields__)
+        file = file or FileConfig()
+        unknown = set(options) - set(BY_NAME)
         if unknown:
             raise TypeError(f"unknown run options: {', '.join(sorted(unknown))}")
-        seed = given.pop("seed", None) or env.get("MONITE_SEED") or DEFAULT_SEED
-        config = cls(
-            target=str(given.pop("target", None) or env.get("MONITE_BASE_URL") or EMULATOR),
-            api_version=str(given.pop("api_version", None) or env.get("MONITE_API_VERSION") or DEFAULT_API_VERSION),
-            token=env.get("MONITE_TOKEN") or None,
-            client_id=env.get("MONITE_CLIENT_ID") or None,
-            client_secret=env.get("MONITE_CLIENT_SECRET") or None,
-            entity_id=env.get("MONITE_ENTITY_ID") or None,
-            other_entity_id=env.get("MONITE_OTHER_ENTITY_ID") or None,
-            profile=str(given.pop("profile", None) or env.get("MONITE_PROFILE") or "quick"),
-            seed=_integer("seed", seed),
-        )
-        config = replace(config, **given)  # type: ignore[arg-type]
+        values: dict[str, Any] = {}
+        for option in RUN_OPTIONS:
+            given = options.get(option.name)
+            if given is not None and given != () and given != []:
+                value = option.parse(given, option.flag)
+            elif option.name in file.run:
+                value = file.run[option.name]
+                if option.name == "api_version":  # one version's run of a file naming two: the first
+                    value = value[0]
+            elif option.env and env.get(option.env):
+                value = option.parse(env[option.env], option.env)
+            else:
+                value = option.default
+            values[option.name] = value
+        config = cls(**values, config_file=file.path, expected=file.expected)
         register_secret(config.token)
         register_secret(config.client_secret)
         config.validate()
         return config
+
+    def option_values(self) -> dict[str, Any]:
+        """The options' values, by name (what `conformance.options` turns into argv)."""
+        return {option.name: getattr(self, option.name) for option in RUN_OPTIONS}
 
     @property
     def starts_emulator(self) -> bool:
@@ -97,7 +121,7 @@ class RunConfig:
 
     def validate(self) -> None:
         """Refuse, in one line, a configuration that cannot give a meaningful run."""
-        _check_version(self.api_version)
+        BY_NAME["api_version"].parse(self.api_version, "--api-version")
         if self.profile not in PROFILES:
             raise ConfigError(f"--profile must be one of {', '.join(PROFILES)}, got {self.profile!r}")
         if self.suite not in SUITES:
@@ -117,23 +141,14 @@ class RunConfig:
             raise ConfigError(
                 f"{parts.hostname} is Monite's production API; pass --allow-production to run against it")
         if not self.token and not (self.client_id and self.client_secret):
-            raise ConfigError("set MONITE_TOKEN, or MONITE_CLIENT_ID and MONITE_CLIENT_SECRET, for a remote target")
+            raise ConfigError("set MONITE_TOKEN, or MONITE_CLIENT_ID and MONITE_CLIENT_SECRET, for a remote target"
+                              + self._in_file("token, or client-id and client-secret"))
         if not self.entity_id:
-            raise ConfigError("set MONITE_ENTITY_ID to the entity the suite may use on the target")
+            raise ConfigError("set MONITE_ENTITY_ID to the entity the suite may use on the target"
+                              + self._in_file("entity-id"))
 
-
-def _check_version(version: str) -> None:
-    try:
-        time.strptime(version, "%Y-%m-%d")
-    except ValueError:
-        raise ConfigError(f"--api-version must be a date YYYY-MM-DD, got {version!r}") from None
-
-
-def _integer(name: str, value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        raise ConfigError(f"--{name} must be an integer, got {value!r}") from None
+    def _in_file(self, keys: str) -> str:
+        return f" (or {keys} in {self.config_file})" if self.config_file else ""
 
 
 _current: RunConfig | None = None

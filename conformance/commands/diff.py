@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from conformance.diff import diff_documents
 from conformance.diff.errors import DocumentError
@@ -22,7 +23,9 @@ from conformance.diff.load import load_document
 from conformance.diff.render import render
 from conformance.diff.render.text import renderable
 from conformance.diff.select import DEFAULT_PATHS
+from conformance import config_file
 from conformance.errors import ConfigError
+from conformance.options import CONFIG, NO_CONFIG
 from conformance.redaction import redact
 
 PROG = "monite-conformance"
@@ -53,18 +56,28 @@ def diff(
         help="the old contract: a YAML/JSON file, an http(s) URL, `spec` (ours) or `spec@<version>`",
         show_default=False)],
     new: Annotated[str, typer.Argument(help="the new contract, same forms as OLD", show_default=False)],
-    format: Annotated[Format, typer.Option(  # noqa: A002 - the option is called --format
-        "--format", help="text (rich, default), markdown, json, html or junit")] = Format.text,
+    format: Annotated[Format | None, typer.Option(  # noqa: A002 - the option is called --format
+        "--format", help="text (rich, default), markdown, json, html or junit")] = None,
     output: Annotated[Path | None, typer.Option(
         help="write the report to this file instead of the console")] = None,
-    fail_on: Annotated[FailOn, typer.Option(
-        help="exit 1 when a change of this level or worse exists (any: every change)")] = FailOn.breaking,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        help="exit 1 when a change of this level or worse exists (any: every change; default: breaking)")] = None,
     paths: Annotated[str | None, typer.Option(
         help="compare the operations whose path (without /v1) matches this regular expression, "
              "instead of the accounting operations our spec covers")] = None,
-    all_paths: Annotated[bool, typer.Option("--all-paths", help="compare every operation")] = False,
+    all_paths: Annotated[bool | None, typer.Option("--all-paths/--no-all-paths", help="compare every operation")]
+    = None,
+    config: Annotated[Path | None, typer.Option(help=escape(CONFIG.help))] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help=NO_CONFIG.help)] = False,
 ) -> int:
     """Compare two OpenAPI documents and classify every change: breaking, may-break, non-breaking."""
+    # Flags first, then the configuration file's [diff] table, then the defaults.
+    file = config_file.load(config, disabled=no_config).diff
+    format = format or Format(file.get("format", Format.text.value))  # noqa: A001
+    output = output or file.get("output")
+    fail_on = fail_on or FailOn(file.get("fail_on", FailOn.breaking.value))
+    paths = paths if paths is not None else file.get("paths")
+    all_paths = all_paths if all_paths is not None else bool(file.get("all_paths", False))
     scope = _scope(paths, all_paths)
     try:
         before, after = load_document(old), load_document(new)

@@ -16,16 +16,21 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from conformance.commands.compare import show_differences
-from conformance.commands.run import PROG, RunOptions, point_latest, report_folder
+from conformance.commands.report_folder import point_latest, report_folder
+from conformance.commands.run_options import resolve_run
 from conformance.compare.differences import Difference, compare_runs
 from conformance.compare.report import build, write_all
 from conformance.compare.runs import RunUnreadable, load_run
+from conformance.config import RunConfig
+from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
+from conformance.options import PROG, child_argv
 from conformance.redaction import redact
 from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
 
@@ -34,24 +39,26 @@ from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst
 STOP_GRACE_SECONDS = 2.0
 
 
-def run_differential(options: RunOptions, versions: list[str], report_dir: Path | None,
+def run_differential(given: dict[str, Any], versions: list[str], file: FileConfig, report_dir: Path | None,
                      fail_on_difference: bool) -> int:
+    """`given`: the run options as the user gave them (None: not given); `file`: the configuration file's."""
     if len(versions) != 2:
         raise ConfigError(f"a differential run compares two API versions; --api-version was given {len(versions)} times")
     if versions[0] == versions[1]:
         raise ConfigError(f"a differential run compares two different API versions; both are {versions[0]}")
     folder, is_default = report_folder(report_dir)
-    for version in versions:  # every option checked before anything runs
-        options.resolve(version, (folder / version).resolve())
+    # Every option resolved and checked once per version, before anything runs; each version's
+    # run gets them all as arguments, so it decides nothing anew.
+    configs: list[RunConfig] = [resolve_run(given, version, file, (folder / version).resolve()) for version in versions]
     console = Console(file=sys.stdout, highlight=False)
     say = lambda text, style="": console.print(escape(redact(text)), style=style or None, soft_wrap=True)  # noqa: E731
     say(f"{PROG}: differential run, API {versions[0]} vs {versions[1]} → {folder}", "bold")
 
     codes: list[int] = []
     try:
-        for version in versions:
+        for version, config in zip(versions, configs):
             say(f"{PROG}: API {version} → {folder / version}", "bold")
-            code = _run_version(options.cli_args(version, folder / version))
+            code = _run_version(child_argv(config.option_values(), config.config_file))
             codes.append(code)
             if code == EXIT_CODES[INTERRUPTED]:
                 say(f"{PROG}: interrupted; no comparison", "yellow")

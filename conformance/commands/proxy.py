@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
+from conformance import config_file
 from conformance.errors import ConfigError
+from conformance.options import CONFIG, NO_CONFIG
 from conformance.proxy.verdict import FailOn
 from conformance.redaction import redact
 
@@ -28,19 +31,32 @@ def register(app: typer.Typer) -> None:
 
 
 def proxy(
-    upstream: Annotated[str, typer.Option(
-        help="the API root the service would use: https://api.sandbox.monite.com/v1, http://127.0.0.1:8765/v1")],
-    port: Annotated[int, typer.Option(min=0, max=65535, help="loopback port to listen on (0: any free port)")]
-    = DEFAULT_PORT,
+    upstream: Annotated[str | None, typer.Option(
+        help="the API root the service would use: https://api.sandbox.monite.com/v1, http://127.0.0.1:8765/v1 "
+             "(or [proxy] upstream in the configuration file)")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535,
+                                             help=f"loopback port to listen on (0: any free port; default {DEFAULT_PORT})")]
+    = None,
     report_dir: Annotated[Path | None, typer.Option(
-        help="where the reports go [default: reports/proxy-<timestamp>/]")] = None,
-    fail_on: Annotated[FailOn, typer.Option(
-        help="exit 1 when the service's requests, the upstream's responses, or either broke a rule")]
-    = FailOn.request,
+        help="where the reports go (default: reports/proxy-<timestamp>/)")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        help="exit 1 when the service's requests, the upstream's responses, or either broke a rule "
+             "(default: request)")] = None,
+    config: Annotated[Path | None, typer.Option(help=escape(CONFIG.help))] = None,
+    no_config: Annotated[bool, typer.Option("--no-config", help=NO_CONFIG.help)] = False,
 ) -> int:
     """Forward a service's calls to Monite (or the emulator) and check every request and response against the spec."""
     from conformance.proxy.server import ProxySession, base_url_of, bind_loopback, serve_until_signalled
     from conformance.proxy.upstream import parse_upstream, probe_upstream
+
+    # Flags first, then the configuration file's [proxy] table, then the defaults.
+    file = config_file.load(config, disabled=no_config).proxy
+    upstream = upstream or file.get("upstream")
+    if upstream is None:
+        raise ConfigError("give --upstream (or upstream in the [proxy] table of a configuration file)")
+    port = port if port is not None else file.get("port", DEFAULT_PORT)
+    report_dir = report_dir or file.get("report_dir")
+    fail_on = fail_on or FailOn(file.get("fail_on", FailOn.request.value))
 
     target = probe_upstream(parse_upstream(upstream))
     folder = report_dir or _default_folder()

@@ -10,96 +10,52 @@ credential (exit 3) is one line, not a page of identical test errors. Exit codes
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
-import os
 import sys
 import traceback
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, Any
 
 import typer
 from rich.console import Console
 
+from conformance import config_file
+from conformance.commands.report_folder import point_latest, report_folder
+from conformance.commands.run_options import command, resolve_run
 from conformance.config import RunConfig
 from conformance.errors import ConfigError
+from conformance.options import PROG, pytest_argv
 from conformance.redaction import redact
 
-PROG = "monite-conformance"
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = 2, 3, 4, 130
 REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md")
 
 
-class Profile(str, Enum):
-    quick = "quick"
-    full = "full"
-
-
-class Suite(str, Enum):
-    all = "all"
-    property = "property"
-    scenario = "scenario"
-
-
 def register(app: typer.Typer) -> None:
-    app.command()(run)
+    app.command("run")(command(run, "Run the suite against a target and write report.html, junit.xml, "
+                                    "summary.json and summary.md."))
 
 
-def run(
-    target: Annotated[str | None, typer.Option(
-        help="emulator (in-process, default) | emulator-http | asgi:module:factory | a base URL "
-             "[env MONITE_BASE_URL]")] = None,
-    api_version: Annotated[list[str] | None, typer.Option(
-        help="x-monite-version to send [env MONITE_API_VERSION, default 2024-05-25]; given twice (A, then B): "
-             "a differential run, the suite once per version and the comparison of B with A")] = None,
-    profile: Annotated[Profile, typer.Option(help="quick: the CI gate; full: deep property testing")] = Profile.quick,
-    suite: Annotated[Suite, typer.Option(help="which tests to run")] = Suite.all,
-    only: Annotated[list[str] | None, typer.Option(
-        help="run only tests about these operation ids or tags (repeatable, comma-separated)")] = None,
-    skip: Annotated[list[str] | None, typer.Option(
-        help="skip tests about these operation ids or tags (repeatable, comma-separated)")] = None,
-    report_dir: Annotated[Path | None, typer.Option(
-        help="where the reports go [default: reports/<timestamp>/, with reports/latest pointing at it]")] = None,
-    seed: Annotated[int | None, typer.Option(help="seed for generated data [env MONITE_SEED]")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="parallel pytest-xdist workers")] = 1,
-    baseline: Annotated[Path | None, typer.Option(
-        help="YAML/JSON file of accepted deviations: they do not fail the run but stay in the report")] = None,
-    allow_production: Annotated[bool, typer.Option(
-        "--allow-production", help="allow running against Monite's production API")] = False,
-    rate_limit: Annotated[float | None, typer.Option(
-        help="requests per second on a target without the control plane [default: 30, the documented "
-             "limit; 0: no pacing]")] = None,
-    allow_changes_to_existing: Annotated[bool, typer.Option(
-        "--allow-changes-to-existing",
-        help="a throwaway entity: also sync, push and PATCH resources the run did not create "
-             "(PATCHed fields are restored)")] = False,
-    require_complete: Annotated[bool, typer.Option(
-        "--require-complete", help="fail (exit 5) when checks could not run (skipped tests, cases not sent)")] = False,
-    fail_on_difference: Annotated[bool, typer.Option(
-        "--fail-on-difference", help="differential run: exit 1 when the two versions behave differently")] = False,
-) -> int:
-    """Run the suite against a target and write report.html, junit.xml, summary.json and summary.md."""
+def run(given: dict[str, Any]) -> int:
+    """`monite-conformance run`: `given` holds every option by name, None where not given."""
     from conformance.commands.preflight import preflight
 
-    versions = list(api_version or [])
-    options = RunOptions(target=target, profile=profile, suite=suite, only=_names(only), skip=_names(skip),
-                         seed=seed, workers=workers, baseline=baseline, allow_production=allow_production,
-                         rate_limit=rate_limit, allow_changes_to_existing=allow_changes_to_existing,
-                         require_complete=require_complete)
+    file = config_file.load(given.pop("config"), disabled=bool(given.pop("no_config")))
+    versions = list(given.pop("api_version") or file.run.get("api_version", ()))
+    fail_on_difference = bool(given.pop("fail_on_difference") or False)
+    report_dir = given.pop("report_dir") or file.run.get("report_dir")
     if len(versions) > 1:
         from conformance.commands.differential import run_differential
 
-        return run_differential(options, versions, report_dir, fail_on_difference)
+        return run_differential(given, versions, file, report_dir, fail_on_difference)
     if fail_on_difference:
         raise ConfigError("--fail-on-difference belongs to a differential run: give --api-version twice")
 
     console = Console(file=sys.stdout, highlight=False)  # bound now: pytest's output is redirected later
     folder, is_default = report_folder(report_dir)
-    config = options.resolve(versions[0] if versions else None, folder.resolve())
+    config = resolve_run(given, versions[0] if versions else None, file, folder.resolve())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # library deprecation notices are not the user's business
@@ -108,73 +64,14 @@ def run(
         raise ConfigError(str(exc)) from None
     args = pytest_args(config)
     _say(console, f"{PROG}: {config.target} · API {config.api_version} · profile {config.profile} · "
-                  f"suite {config.suite} → {folder}", style="bold")
+                  f"suite {config.suite} → {folder}"
+                  + (f" · configuration {config.config_file}" if config.config_file else ""), style="bold")
     try:
-        exit_code = _run_pytest(args, folder, console)
+        exit_code = _run_pytest(args, folder, console, config)
     finally:
         if is_default:
             point_latest(folder)
     return exit_code
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """The options of `run` besides the API version and the report folder, as the user gave them
-    (None: not given, so the environment or the default decides)."""
-
-    target: str | None = None
-    profile: Profile = Profile.quick
-    suite: Suite = Suite.all
-    only: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    seed: int | None = None
-    workers: int = 1
-    baseline: Path | None = None
-    allow_production: bool = False
-    rate_limit: float | None = None
-    allow_changes_to_existing: bool = False
-    require_complete: bool = False
-
-    def resolve(self, api_version: str | None, report_dir: Path) -> RunConfig:
-        """The run's configuration at `api_version`, with every option checked (ConfigError: exit 2)."""
-        from conformance.spec.catalog import spec_catalog
-        from conformance.verdict.baseline import load_baseline
-
-        config = RunConfig.resolve(
-            target=self.target, api_version=api_version, allow_production=self.allow_production or None,
-            profile=self.profile.value, suite=self.suite.value, only=self.only, skip=self.skip, seed=self.seed,
-            workers=self.workers, baseline=self.baseline, report_dir=report_dir, rate_limit=self.rate_limit,
-            allow_changes_to_existing=self.allow_changes_to_existing or None,
-            require_complete=self.require_complete or None)
-        try:
-            catalog = spec_catalog()
-            for names in (config.only, config.skip):
-                catalog.resolve(list(names))
-            if self.baseline is not None:
-                load_baseline(self.baseline)
-        except ValueError as exc:
-            raise ConfigError(str(exc)) from None
-        return config
-
-    def cli_args(self, api_version: str, report_dir: Path) -> list[str]:
-        """`monite-conformance run` arguments that give the same run at `api_version` into `report_dir`."""
-        args = ["run", "--api-version", api_version, "--report-dir", str(report_dir),
-                "--profile", self.profile.value, "--suite", self.suite.value, "--workers", str(self.workers)]
-        for option, value in (("--target", self.target), ("--seed", self.seed), ("--baseline", self.baseline),
-                              ("--rate-limit", self.rate_limit)):
-            if value is not None:
-                args += [option, str(value)]
-        args += [f"--only={name}" for name in self.only] + [f"--skip={name}" for name in self.skip]
-        for flag, on in (("--allow-production", self.allow_production),
-                         ("--allow-changes-to-existing", self.allow_changes_to_existing),
-                         ("--require-complete", self.require_complete)):
-            if on:
-                args.append(flag)
-        return args
-
-
-def _names(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(name.strip() for value in values or [] for name in value.split(",") if name.strip())
 
 
 def pytest_args(config: RunConfig) -> list[str]:
@@ -197,34 +94,19 @@ def pytest_args(config: RunConfig) -> list[str]:
         f"--rootdir={package_dir.parent}",
         f"--confcutdir={package_dir}",
         "-q", "--tb=short", "-rfE",
-        f"--monite-target={config.target}",
-        f"--monite-api-version={config.api_version}",
-        f"--monite-profile={config.profile}",
-        f"--monite-suite={config.suite}",
-        f"--monite-seed={config.seed}",
-        f"--monite-report-dir={folder}",
-        f"--monite-workers={config.workers}",
         f"--junitxml={folder / 'junit.xml'}",
         f"--html={folder / 'report.html'}", "--self-contained-html",
+        *pytest_argv(config.option_values(), config.config_file),
     ]
-    args += [f"--monite-only={value}" for value in config.only]
-    args += [f"--monite-skip={value}" for value in config.skip]
-    if config.baseline is not None:
-        args.append(f"--monite-baseline={config.baseline}")
-    if config.rate_limit is not None:
-        args.append(f"--monite-rate-limit={config.rate_limit}")
-    for flag, on in (("--monite-allow-production", config.allow_production),
-                     ("--monite-allow-changes-to-existing", config.allow_changes_to_existing),
-                     ("--monite-require-complete", config.require_complete)):
-        if on:
-            args.append(flag)
     if config.workers > 1:
         args += ["-n", str(config.workers), "--dist", "worksteal"]
     return args
 
 
-def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
+def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig) -> int:
     import pytest
+
+    from conformance.pytest_plugin.plugin import ResolvedRun
 
     from conformance.report.console import ProgressPlugin, print_summary
     from conformance.report.scrub import scrub_tree
@@ -234,7 +116,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
     progress = ProgressPlugin(console)
     with _output_to(folder / "pytest.log") as log:
         try:
-            status = int(pytest.main(args, plugins=[progress]))
+            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config)]))
         except KeyboardInterrupt:
             status = -1
         except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console
@@ -302,33 +184,6 @@ def _tail(path: Path, lines: int) -> list[str]:
     except OSError:
         return []
     return [line for line in text.splitlines() if line.strip()][-lines:]
-
-
-def report_folder(report_dir: Path | None) -> tuple[Path, bool]:
-    """The folder this run writes to; True when it is the default reports/<timestamp>/."""
-    if report_dir is not None:
-        return report_dir, False
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    base = Path("reports")
-    folder, n = base / stamp, 1
-    while folder.exists():
-        n += 1
-        folder = base / f"{stamp}-{n}"
-    return folder, True
-
-
-def point_latest(folder: Path) -> None:
-    """Make reports/latest a symlink to the newest run folder (replaced atomically)."""
-    latest = folder.parent / "latest"
-    temporary = folder.parent / f".latest-{os.getpid()}"
-    try:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        temporary.symlink_to(folder.name, target_is_directory=True)
-        os.replace(temporary, latest)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
 
 
 def _say(console: Console, text: str, style: str = "") -> None:

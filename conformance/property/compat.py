@@ -1,15 +1,18 @@
 """Every use of schemathesis beyond its public API, in one place.
 
 Everything else in the project uses schemathesis' public API (`schemathesis.openapi`
-loaders, `@schema.parametrize()`, `schema.auth`, `schema.hook`, `APIStateMachine.run`).
+loaders, `schema.get_all_operations()`, `schema.auth`, `schema.hook`, `APIStateMachine.run`).
 What is here has no public path yet:
 
 - `StepInput`: the argument of `APIStateMachine.step`, which tells whether a stateful step's
   parameters came from an earlier response (a link) — for the run's statistics;
 - `Failure` / `FailureGroup`: the types of check failures, to read their structured titles;
-- `run_phase`: one phase of one operation as a plain callable (what `@schema.parametrize()`
-  does under pytest), for the project's own tests that prove each check on broken variants
-  in-process, seconds per variant instead of a pytest session each.
+- `run_phase`: one phase of one operation as a plain callable: exactly what
+  `@schema.parametrize()` builds for each of its items (the same cases, the same seed per
+  operation). The property tests parametrize themselves over the operations
+  (`conformance.property.schema.phase_operations`) and call it, so their node ids are ours
+  (`parametrize()`'s items all share one node id under pytest 9.2's naming); the project's own
+  tests use it to prove each check on broken variants in-process.
 
 `tests/test_schemathesis_compat.py` fails with the installed schemathesis version named when
 any of these changes shape.
@@ -44,6 +47,7 @@ def run_phase(schema: BaseSchema, operation_id: str, test: Callable[[Case], None
     """
     from schemathesis.checks import load_all_checks
     from schemathesis.generation.feedback import FeedbackSources
+    from schemathesis.generation.hypothesis.reporting import ignore_hypothesis_output
     from schemathesis.python._constants.orchestrator import make_constants_value_source
 
     load_all_checks()
@@ -57,7 +61,8 @@ def run_phase(schema: BaseSchema, operation_id: str, test: Callable[[Case], None
         feedback=FeedbackSources(constants_value_source=make_constants_value_source(schema)),
     )
     try:
-        built()
+        with ignore_hypothesis_output():  # as under schemathesis' pytest plugin: no Hypothesis banners
+            built()
     except FailureGroup as exc:
         raise as_reported_failure(exc) from None
     except SkipTest:

@@ -1,4 +1,4 @@
-"""The spec as one schemathesis schema per phase, for `@schema.parametrize()`.
+"""The spec as one schemathesis schema per phase, and the operations the property tests run.
 
 Schemas are built when the property test module is collected, from the run configuration the
 pytest plugin resolved (`conformance.config.current()`): profile and seed decide what is
@@ -43,6 +43,17 @@ def phase_schema(phase: str) -> BaseSchema:
     schema.app = in_process_app(run.target)
     schema.auth(refresh_interval=None)(BearerToken)
     return schema
+
+
+def phase_operations(phase: str) -> list[tuple[str, str]]:
+    """(operation id, label) of every operation `phase` runs, in the spec's order: the property
+    tests' own parametrization, with ids like schemathesis' ("GET /ledger_accounts"), stable
+    across pytest versions. An operation the run's API version lacks is not in its contract."""
+    operations = []
+    for result in phase_schema(phase).get_all_operations():
+        operation = result.ok()  # our spec is valid (tests/spec): an invalid one fails collection loudly
+        operations.append((operation.definition.raw["operationId"], operation.label))
+    return operations
 
 
 def requires_bearer(case: Case) -> bool:

@@ -23,7 +23,9 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from conformance import config as run_config
-from conformance.config import PROFILES, SUITES, RunConfig
+from conformance import config_file
+from conformance.config import RunConfig
+from conformance.options import CONFIG, NO_CONFIG, RUN_OPTIONS
 from conformance.errors import ConfigError
 from conformance.evidence import created, observer
 from conformance.evidence.created import Created
@@ -52,47 +54,45 @@ PACED_BEFORE_KEY = pytest.StashKey[tuple[float, int]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("monite", "Monite conformance run (see README; every option falls back to MONITE_*)")
-    add = group.addoption
-    add("--monite-target", default=None,
-        help="'emulator' (in-process, default), 'emulator-http', 'asgi:module:factory' or a base URL "
-             "(env MONITE_BASE_URL)")
-    add("--monite-api-version", default=None, help="x-monite-version to send (env MONITE_API_VERSION)")
-    add("--monite-profile", default=None, choices=PROFILES, help="quick: the CI gate; full: deep property testing")
-    add("--monite-seed", default=None, type=int, help="seed for generated data (env MONITE_SEED)")
-    add("--monite-allow-production", action="store_true", default=None, help="allow a production base URL")
-    add("--monite-suite", default=None, choices=SUITES, help="which tests to run")
-    add("--monite-only", action="append", default=[],
-        help="run only tests about these operation ids or tags (comma-separated)")
-    add("--monite-skip", action="append", default=[], help="skip tests about these operation ids or tags")
-    add("--monite-baseline", default=None, help="YAML/JSON file of accepted deviations")
-    add("--monite-report-dir", default=None, help="where the report plugin writes its files")
-    add("--monite-workers", default=None, type=int, help="xdist workers (pacing divides the rate among them)")
-    add("--monite-rate-limit", default=None, type=float,
-        help="requests per second on a target without the control plane (default 30, 0: off)")
-    add("--monite-allow-changes-to-existing", action="store_true", default=None,
-        help="a throwaway entity: also sync, push and patch resources the run did not create")
-    add("--monite-require-complete", action="store_true", default=None,
-        help="a run in which checks could not run does not conform")
+    """`--monite-<option>` for every option of `conformance.options.RUN_OPTIONS` that has a flag."""
+    group = parser.getgroup("monite", "Monite conformance run (see README; options fall back to the "
+                                      "configuration file, then MONITE_*)")
+    for option in (*RUN_OPTIONS, CONFIG):
+        if not option.cli:
+            continue
+        if option.kind == "bool":
+            group.addoption(option.pytest_flag, action="store_true", default=None, help=option.described)
+        elif option.kind == "names":
+            group.addoption(option.pytest_flag, action="append", default=[], help=option.described)
+        else:
+            group.addoption(option.pytest_flag, default=None, help=option.described,
+                            choices=option.choices or None)
+    group.addoption(NO_CONFIG.pytest_flag, action="store_true", default=False, help=NO_CONFIG.help)
 
 
-def _names(values: list[str]) -> tuple[str, ...]:
-    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+class ResolvedRun:
+    """Handed to `pytest.main` by `monite-conformance run`: the configuration it resolved and
+    checked, so this session does not resolve it again (xdist workers still do, from the
+    options the run wrote out in full)."""
+
+    def __init__(self, run: RunConfig) -> None:
+        self.run = run
 
 
 def resolve_from_options(config: pytest.Config) -> RunConfig:
-    """The run configuration from this pytest run's options, then the environment."""
-    option = config.getoption
-    return RunConfig.resolve(
-        target=option("--monite-target"), api_version=option("--monite-api-version"),
-        profile=option("--monite-profile"), seed=option("--monite-seed"),
-        allow_production=option("--monite-allow-production"), suite=option("--monite-suite"),
-        only=_names(option("--monite-only")) or None, skip=_names(option("--monite-skip")) or None,
-        baseline=option("--monite-baseline"), report_dir=option("--monite-report-dir"),
-        workers=option("--monite-workers"), rate_limit=option("--monite-rate-limit"),
-        allow_changes_to_existing=option("--monite-allow-changes-to-existing"),
-        require_complete=option("--monite-require-complete"),
-    )
+    """The run configuration from this pytest run's options, then the configuration file, then
+    the environment."""
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, ResolvedRun):
+            return plugin.run
+    given = {option.name: config.getoption(option.pytest_flag) for option in RUN_OPTIONS if option.cli}
+    file = config_file.load(_path(config.getoption(CONFIG.pytest_flag)),
+                            disabled=config.getoption(NO_CONFIG.pytest_flag))
+    return RunConfig.resolve(file=file, **given)
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -61,7 +61,8 @@ def _verdict(summary: dict[str, Any]) -> str:
             f'<p>{counts["passed"]} passed, {counts["failed"]} failed, {counts["error"]} errors, '
             f'{counts["accepted"]} accepted deviations, {counts["skipped"]} skipped, '
             f'{counts["observations"]} observations. Target {_text(run["target"])}, API version '
-            f'{_text(run["api_version"])}, profile {_text(run["profile"])}, seed {_text(run["seed"])}.</p>'
+            f'{_text(run["api_version"])}, profile {_text(run["profile"])}, seed {_text(run["seed"])}'
+            + (f', configuration file {_text(run["config_file"])}' if run.get("config_file") else "") + '.</p>'
             f'{_ALLOWED if run.get("allow_changes_to_existing") else ""}{_changed(summary)}</div>')
 
 

@@ -27,6 +27,7 @@ def set_html_environment(config: pytest.Config, meta: dict[str, Any]) -> None:
         "Target": meta["target"], "API version": meta["api_version"], "Profile": meta["profile"],
         "Suite": meta["suite"], "Seed": str(meta["seed"]), "Suite version": meta["suite_version"],
         "Spec SHA-256": meta["spec_sha256"], "Python": meta["python"], "Started": meta["started_at"],
+        **({"Configuration file": meta["config_file"]} if meta.get("config_file") else {}),
     })
 
 
@@ -46,6 +47,7 @@ def run_metadata(run: RunConfig) -> dict[str, Any]:
         "rate_limit": run.rate_limit,
         "allow_changes_to_existing": run.allow_changes_to_existing,
         "require_complete": run.require_complete,
+        "config_file": str(run.config_file) if run.config_file else None,
         "suite_version": __version__,
         "spec_sha256": spec_sha256(),
         "python": platform.python_version(),

@@ -53,6 +53,8 @@ class ReportPlugin:
         self.catalog: Catalog = spec_catalog()
         try:
             self.baseline = baseline_mod.load_baseline(run.baseline) if run.baseline else []
+            # The configuration file's expected deviations per operation: baseline entries too.
+            self.baseline += [baseline_mod.Deviation(**entry) for entry in run.expected]
         except (ConfigError, ValueError) as exc:
             raise pytest.UsageError(str(exc)) from None
         self.results = RunResults()

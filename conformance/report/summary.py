@@ -116,7 +116,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         f"suite `{run['suite']}` · seed `{run['seed']}` · spec `{run['spec_sha256'][:12]}` · "
         f"{run['duration_seconds']:.1f} s"
         + (" · **changes to existing resources allowed** (`--allow-changes-to-existing`)"
-           if run.get("allow_changes_to_existing") else ""),
+           if run.get("allow_changes_to_existing") else "")
+        + (f" · configuration `{run['config_file']}`" if run.get("config_file") else ""),
         "",
         *([f"Paced under the rate limit: waited {summary['pacing']['waited_seconds']:.1f} s for send slots, "
            f"{summary['pacing']['waits_on_429']} times for a 429 to pass.", ""]

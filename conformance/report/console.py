@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from conformance.findings import evidence_of
 from conformance.redaction import redact
 from conformance.report.incomplete import describe
 
@@ -67,7 +68,7 @@ class ProgressPlugin:
             self.progress.start()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and not hasattr(report, "monite_accepted"):
+        if report.failed and evidence_of(report).accepted is None:
             self.failed += 1
             reason = getattr(getattr(report.longrepr, "reprcrash", None), "message", "") or ""
             first = next((line for line in str(reason).splitlines() if line.strip()), "")

@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.redaction import redact
 from conformance.report.incomplete import describe
+from conformance.report.observations import by_rule
 from conformance.report.matrix import (ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Cell,
                                        Matrix)
 
@@ -29,6 +30,10 @@ STYLE = """
 .monite-legend span { display: inline-block; padding: 1px 6px; margin-right: 4px; border: 1px solid #ccc; }
 .monite-verdict { font-size: 16px; font-weight: bold; }
 .monite-incomplete { color: #8a6d3b; }
+#monite-observations-by-rule { border-collapse: collapse; font-size: 12px; }
+#monite-observations-by-rule td, #monite-observations-by-rule th { border: 1px solid #ccc; padding: 3px 6px;
+  vertical-align: top; text-align: left; }
+#monite-observations-by-rule pre { margin: 0 0 4px; font-size: 11px; }
 </style>
 """
 _MARK = {PASSED: "✓", FAILED: "✗", ACCEPTED: "!", SEEN: "○", MISSING: "–", NOT_DOCUMENTED: ""}
@@ -180,14 +185,37 @@ def _cleanup(summary: dict[str, Any]) -> str:
 
 
 def _observations(summary: dict[str, Any]) -> str:
+    """One row per assumption or probe: count, what the target chose and what the emulator does,
+    up to three example requests, the tests; every observation's evidence folded under its row."""
     if not summary["observations"]:
         return ""
-    items = "".join(
-        f'<li><b>{_text(obs.get("rule", ""))}</b> ({_text(obs.get("source", ""))}): {_text(obs.get("message", ""))}'
-        f' <small><code>{_text(obs["test"])}</code></small></li>' for obs in summary["observations"])
-    return ('<div class="monite-section" id="monite-observations"><h2>Observations</h2>'
+    rows = summary.get("observations_by_rule") or by_rule(summary["observations"])
+    evidence: dict[str, list[dict[str, Any]]] = {}
+    for obs in summary["observations"]:
+        evidence.setdefault(str(obs.get("rule", "")), []).append(obs)
+    body = []
+    for row in rows:
+        examples = "".join(f'<pre title="{_text(example["request"])}">{_text(example["curl"] or example["request"])}</pre>'
+                           for example in row["examples"])
+        tests = "".join(f"<li><code>{_text(test)}</code></li>" for test in row["tests"])
+        more = row["tests_count"] - len(row["tests"])
+        full = "".join(f'<li>{_text(obs.get("message", ""))} <small><code>{_text(obs.get("test", ""))}</code></small></li>'
+                       for obs in evidence.get(row["rule"], []))
+        body.append(
+            f'<tr data-rule="{_text(row["rule"])}" data-kind="{_text(row["kind"])}">'
+            f'<td><b>{_text(row["rule"])}</b><br><small>{_text(row["kind"])}</small></td>'
+            f'<td>{row["count"]}</td><td>{_text(row["sentence"])}'
+            f'<details><summary>all {row["count"]} observations</summary><ul>{full}</ul></details></td>'
+            f'<td>{examples}</td><td><ul>{tests}</ul>{f"<small>+{more} more</small>" if more > 0 else ""}</td></tr>')
+    profile = "".join(f"<li><b>{_text(rule)}</b>: {_text(choice)}</li>"
+                      for rule, choice in (summary.get("target_profile") or {}).items())
+    return ('<div class="monite-section" id="monite-observations">'
+            f'<h2>Observations ({len(summary["observations"])} for {len(rows)} rules)</h2>'
             '<p>What the target did where the docs disagree, or where it differs from an assumption the docs do not dictate: reported, never a failure.</p>'
-            f'<ul>{items}</ul></div>')
+            '<table id="monite-observations-by-rule"><thead><tr><th>rule</th><th>seen</th>'
+            '<th>what the target chose, what the emulator does</th><th>example requests</th><th>tests</th></tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>'
+            + (f'<p>Target profile:</p><ul id="monite-target-profile">{profile}</ul>' if profile else "") + '</div>')
 
 
 def _unmatched(summary: dict[str, Any]) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from conformance.findings import assumption, probe
 from conformance.report.observations import by_rule, profile, split_profile_entry
-from conformance.rules.kinds import observation
+from conformance.rules.kinds import Expectations, MoniteObservation, observation
 
 PATH_ID = assumption("A7", "a path id that is not a uuid gives 404; the published document gives format: uuid")
 LIMIT = probe("limit-range-416", "docs: api/concepts/pagination-sorting-filtering",
@@ -41,6 +43,8 @@ def test_one_row_per_rule_with_count_choices_examples_and_tests() -> None:
     assert "the target answered 422 (5×), 404 (1×)" in a7["sentence"]
     assert "a path id that is not a uuid gives 404" in a7["sentence"]  # what the emulator does
     assert rows[1]["sentence"].startswith("Where the docs disagree (docs: api/concepts/pagination-sorting-filtering")
+    assert a7["sentence"].startswith("Where the docs are silent: the target answered 422 (5×), 404 (1×); "
+                                     "the emulator's choice (A7): a path id that is not a uuid gives 404")
 
 
 def test_the_profile_is_stable_and_comparable() -> None:
@@ -56,6 +60,24 @@ def test_missing_fields_are_the_choice_of_a_schema_deviation() -> None:
                         "Response violates schema: 'next_pagination_token' is a required property; "
                         "'prev_pagination_token' is a required property", "GET http://t/v1/tax_rates -> 200")
     assert found.choice == "200 without next_pagination_token, prev_pagination_token"
+
+
+def test_a_stated_choice_and_operation_specific_statements() -> None:
+    check = Expectations(assumptions_bind=False, context=lambda: "(no request sent)")
+    with pytest.warns(MoniteObservation):
+        check.observe(assumption("A20", "tokens live 1800 s"), "expires_in is 86400")
+        check.observe(LIMIT, "/tax_rates: limit='0' -> 416; the target follows the concepts page")
+    assert [found.choice for found in check.observations] == ["expires_in is 86400", "the target follows the concepts page"]
+    rows = by_rule([{"test": "t::a", **found.as_dict()} for found in check.observations])
+    [a20] = [row for row in rows if row["rule"] == "A20"]
+    assert a20["sentence"].startswith("Where the docs are silent: expires_in is 86400 (1×); the emulator's choice (A20)")
+    statements = [assumption("A32", "the 200 body of GET /tax_rates lacks fields the docs do not require "
+                                    "($: \"x\" is a required property); only the emulator is held to them"),
+                  assumption("A32", "the 200 body of GET /ledger_accounts lacks fields the docs do not require "
+                                    "($: \"y\" is a required property); only the emulator is held to them")]
+    seen = [{"test": "t::b", **observation(rule, "", "GET http://t/v1/tax_rates -> 200", choice="200").as_dict()}
+            for rule in statements]
+    assert profile(by_rule(seen)) == {"A32": "the 200 body of an operation lacks fields the docs do not require → 200"}
 
 
 def test_no_observation_no_row() -> None:
@@ -109,5 +131,5 @@ def test_every_report_shows_the_rows_and_keeps_the_list() -> None:
 
     out = io.StringIO()
     print_summary(Console(file=out, width=400), summary, report_dir=Path("r"), exit_code=0)
-    assert "~ observed A7 ×6: Where the docs are silent, the target answered 422 (5×), 404 (1×)" in out.getvalue()
+    assert "~ observed A7 ×6: Where the docs are silent: the target answered 422 (5×), 404 (1×)" in out.getvalue()
     assert "e.g. curl -X GET" in out.getvalue()

@@ -10,6 +10,7 @@ comparable form (`{"A7": "a path id that is not a uuid → 422"}`), which `compa
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -39,7 +40,9 @@ def by_rule(observations: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _group(rule: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-    statement = Counter(str(obs.get("statement") or "") for obs in items).most_common(1)[0][0]
+    statements = Counter(str(obs.get("statement") or "") for obs in items)
+    # The most frequent wording; ties by the wording, so the same run gives the same row.
+    statement = min(statements, key=lambda text: (-statements[text], text))
     first = items[0]
     choices = Counter(_choice(obs) for obs in items)
     tests = sorted({str(obs.get("test", "")) for obs in items if obs.get("test")})
@@ -73,9 +76,15 @@ def _choice(obs: dict[str, Any]) -> str:
     return str(obs.get("choice") or "").strip() or UNKNOWN_CHOICE
 
 
+_OPERATION = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /[^\s;,()]*")
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
 def topic(statement: str) -> str:
-    """What a rule is about, in a few words: its statement up to the first ';'."""
-    text = statement.split(";", 1)[0].strip().rstrip(".")
+    """What a rule is about, in a few words, the same for every operation it was seen on: its
+    statement up to the first ';', without asides in parentheses or operation names."""
+    text = _ASIDE.sub("", statement).split(";", 1)[0]
+    text = _OPERATION.sub("an operation", text).strip().rstrip(".")
     return text if len(text) <= MAX_TOPIC_CHARS else text[:MAX_TOPIC_CHARS - 1].rstrip() + "…"
 
 
@@ -87,13 +96,25 @@ def choices_text(choices: dict[str, int]) -> str:
 
 def sentence(row: dict[str, Any]) -> str:
     """One sentence: what the target chose, and what the emulator does (or where the docs disagree)."""
-    did = ", ".join(f"{choice} ({count}×)" for choice, count in list(row["choices"].items())[:MAX_CHOICES])
+    did = _did(row["choices"])
     seen = f"seen {row['count']}× in {row['tests_count']} test{'s' if row['tests_count'] != 1 else ''}"
     if row["kind"] == "probe":
-        return redact(f"Where the docs disagree ({row['source']}: {row['statement']}), the target answered "
-                      f"{did}; {seen}.")
-    return redact(f"Where the docs are silent, the target answered {did}; the emulator's choice "
-                  f"({row['rule']}): {row['statement']}; {seen}.")
+        return redact(f"Where the docs disagree ({row['source']}: {_shortened(row['statement'])}): {did}; {seen}.")
+    return redact(f"Where the docs are silent: {did}; the emulator's choice ({row['rule']}): "
+                  f"{_shortened(row['statement'])}; {seen}.")
+
+
+def _did(choices: dict[str, int]) -> str:
+    """"the target answered 422 (5×), 404 (1×)", or the target's stated choices."""
+    shown = list(choices.items())[:MAX_CHOICES]
+    statuses = [f"{choice} ({count}×)" for choice, count in shown if choice[:1].isdigit()]
+    stated = [f"{choice} ({count}×)" for choice, count in shown if not choice[:1].isdigit()]
+    parts = ([f"the target answered {', '.join(statuses)}"] if statuses else []) + stated
+    return "; ".join(parts) + ("; …" if len(choices) > MAX_CHOICES else "")
+
+
+def _shortened(statement: str, limit: int = 240) -> str:
+    return statement if len(statement) <= limit else statement[:limit - 1].rstrip() + "…"
 
 
 def profile(rows: list[dict[str, Any]]) -> dict[str, str]:

@@ -45,17 +45,23 @@ class MoniteObservation(UserWarning):
     """The target differs from an assumption, or answered a probe of a docs disagreement."""
 
 
-def observation(rule: Rule, message: str, exchange: str = "") -> Finding:
+MAX_CHOICE_CHARS = 160
+
+
+def observation(rule: Rule, message: str, exchange: str = "", choice: str | None = None) -> Finding:
     """`rule` observed broken: `message` says what came back; `exchange` is a described
-    exchange (`Exchange.describe`: request line, response body, curl) or just a request line."""
+    exchange (`Exchange.describe`: request line, response body, curl) or just a request line.
+    `choice` is what the target did, short and stable; by default the exchange's status (and the
+    fields a body lacked)."""
     request, curl, status = _parts(exchange)
     operation = None
     method, _, rest = request.partition(" ")
     if rest:
         matched = spec_catalog().match(method, rest.split(" -> ", 1)[0])
         operation = matched.operation_id if matched is not None else None
-    missing = sorted(set(re.findall(r"'([^']+)' is a required property", message)))
-    choice = f"{status} without {', '.join(missing)}".strip() if missing else status
+    if choice is None:
+        missing = sorted(set(re.findall(r"""['"]([^'"]+)['"] is a required property""", message)))
+        choice = f"{status} without {', '.join(missing)}".strip() if missing else status
     return rule.finding(operation, observed=message, request=request, curl=curl, choice=choice)
 
 
@@ -101,8 +107,11 @@ class Expectations:
         raise AssertionError(redact(f"{rule.citation()}\n{text}\n{exchange}".rstrip()))
 
     def observe(self, rule: Rule, message: str, stacklevel: int = 2) -> None:
-        """Report what the target did about `rule`, without failing the test."""
-        self._record(observation(rule, message, self.context()), stacklevel=stacklevel + 1)
+        """Report what the target did about `rule`, without failing the test; the message's last
+        clause (after its last ';') is taken as the target's choice ("the target follows ...")."""
+        stated = message.splitlines()[0].rsplit(";", 1)[-1].strip() if message.strip() else ""
+        self._record(observation(rule, message, self.context(), choice=stated[:MAX_CHOICE_CHARS]),
+                     stacklevel=stacklevel + 1)
 
     def _record(self, finding: Finding, stacklevel: int) -> None:
         self.observations.append(finding)

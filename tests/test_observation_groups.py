@@ -122,7 +122,7 @@ def test_every_report_shows_the_rows_and_keeps_the_list() -> None:
     assert "### Observations: 7 for 2 rules" in markdown
     [a7_line] = [line for line in markdown.splitlines() if line.startswith("| A7 (assumption) | 6 |")]
     assert a7_line.count("`curl -X GET") == 3 and "the target answered 422 (5×), 404 (1×)" in a7_line
-    assert "**A7** a path id that is not a uuid gives 404 → 404 \\| 422" in markdown
+    assert "| A7 | a path id that is not a uuid gives 404 → 404 \\| 422 |" in markdown
 
     html = "".join(render_sections(summary, matrix))
     assert html.count('<tr data-rule="') == 2 and '<tr data-rule="A7" data-kind="assumption">' in html

@@ -183,8 +183,10 @@ def _observations_md(summary: dict[str, Any]) -> list[str]:
         more = row["tests_count"] - min(3, len(row["tests"]))
         lines.append(f"| {row['rule']} ({row['kind']}) | {row['count']} | {_md(row['sentence'], 600)} | "
                      f"{examples} | {tests}{f' +{more} more' if more > 0 else ''} |")
-    lines += ["", "Target profile: " + "; ".join(f"**{rule}** {_md(choice)}"
-                                               for rule, choice in summary.get("target_profile", {}).items()), ""]
+    lines += ["", "Target profile (where the target chose otherwise than the emulator; `compare` diffs it):", "",
+              "| rule | about → the target's choice |", "|---|---|"]
+    lines += [f"| {rule} | {_md(choice)} |" for rule, choice in summary.get("target_profile", {}).items()]
+    lines.append("")
     return lines
 
 

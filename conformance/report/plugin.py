@@ -29,7 +29,8 @@ from conformance.report.meta import now, run_metadata, set_html_environment
 from conformance.report.observed import ObservedContract, Recorder
 from conformance.report.redact_reports import redact_report
 from conformance.report.scrub import scrub_tree
-from conformance.report.summary import build_summary, render_markdown, write_json
+from conformance.report.formats import write_formats
+from conformance.report.summary import RUN_FORMATS, build_summary
 from conformance.spec.catalog import Catalog, spec_catalog
 from conformance.verdict import baseline as baseline_mod
 from conformance.verdict.results import RunResults
@@ -144,10 +145,7 @@ class ReportPlugin:
         self.summary["collection_errors"] = self.collection_errors
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
-            self.report_dir.mkdir(parents=True, exist_ok=True)
-            write_json(self.report_dir / "summary.json", self.summary)
-            (self.report_dir / "summary.md").write_text(render_markdown(self.summary, self.matrix),
-                                                        encoding="utf-8")
+            write_formats(self.report_dir, RUN_FORMATS, self.summary, self.matrix)
 
     def _stale(self) -> list[str]:
         used = {rec.accepted_reason for rec in self.results.accepted()}

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.formats import JSON, Format
 from conformance.report.incomplete import describe
 from conformance.report.observations import by_rule, profile
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
@@ -107,10 +106,6 @@ def _unmatched(results: RunResults) -> dict[str, int]:
     return dict(sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:MAX_UNMATCHED])
 
 
-def write_json(path: Path, summary: dict[str, Any]) -> None:
-    path.write_text(redact(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
-
-
 def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
     """A short Markdown digest: verdict, counts, failures, coverage; for a PR comment."""
     run, counts, coverage = summary["run"], summary["counts"], summary["coverage"]
@@ -206,3 +201,7 @@ def _incomplete_md(incomplete: dict[str, Any]) -> list[str]:
 
 def _md(text: str, limit: int = 300) -> str:
     return text.replace("|", "\\|").replace("\n", " ")[:limit]
+
+
+# The run's own files (report.html and junit.xml are pytest-html's and pytest's).
+RUN_FORMATS = (JSON, Format("summary.md", render_markdown))

@@ -20,7 +20,7 @@ This module imports nothing of the project but `conformance.redaction`: every la
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -53,11 +53,6 @@ class Rule:
     level: Level | None = None
     side: Side | None = None
 
-    @property
-    def check(self) -> str:
-        """The name of the schemathesis check that enforces this rule (its id)."""
-        return self.id
-
     def citation(self) -> str:
         """How a message names the rule: its source and statement, or the assumption's id."""
         if self.kind == "assumption":
@@ -80,9 +75,6 @@ class Rule:
         """This rule broken once (every text redacted)."""
         return Finding(self, operation, expected=redact(expected or self.statement), observed=redact(observed),
                        request=redact(request), curl=redact(curl), choice=redact(choice))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Rule:
@@ -203,10 +195,6 @@ class TestEvidence:
         names = {item.name for item in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in names})
 
-    def findings(self) -> list[Finding]:
-        """The observations as Findings."""
-        return [Finding.from_dict(entry) for entry in self.observations]
-
 
 # The one attribute a pytest report carries for the suite: TestEvidence as plain data.
 EVIDENCE_ATTRIBUTE = "monite_evidence"
@@ -226,9 +214,3 @@ def attach(report: object, evidence: TestEvidence) -> None:
 def has_evidence(report: object) -> bool:
     return isinstance(getattr(report, EVIDENCE_ATTRIBUTE, None), Mapping)
 
-
-def count_by_kind(findings: Iterable[Finding]) -> dict[str, int]:
-    counted = {kind: 0 for kind in KINDS}
-    for item in findings:
-        counted[item.rule.kind] += 1
-    return counted

@@ -26,10 +26,11 @@ from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import command, resolve_run
 from conformance.config import RunConfig
 from conformance.errors import ConfigError
+from conformance.exit_codes import ERROR, INTERRUPTED, UNREACHABLE, USAGE, exit_code
 from conformance.options import PROG, pytest_argv
 from conformance.redaction import redact
 
-EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = 2, 3, 4, 130
+EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = USAGE, UNREACHABLE, ERROR, INTERRUPTED
 REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md")
 
 
@@ -110,7 +111,6 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
 
     from conformance.report.console import ProgressPlugin, print_summary
     from conformance.report.scrub import scrub_tree
-    from conformance.verdict.verdict import EXIT_CODES
 
     folder.mkdir(parents=True, exist_ok=True)
     progress = ProgressPlugin(console)
@@ -137,7 +137,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
         for line in _tail(folder / "pytest.log", 5):
             _say(console, f"  {line}")
         return code
-    code = EXIT_CODES.get(summary["verdict"], EXIT_ERROR)
+    code = exit_code(summary["verdict"])
     if status == -1:
         code = EXIT_INTERRUPTED
     print_summary(console, summary, folder, code)

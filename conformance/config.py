@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,6 +58,11 @@ class RunConfig:
     rate_limit: float | None = None
     allow_changes_to_existing: bool = False
     require_complete: bool = False
+    # An entity without an active accounting connection that the run may connect and disconnect
+    # in (README "Run against the sandbox"): the lifecycle scenarios run there on a remote target.
+    lifecycle_entity_id: str | None = None
+    # The deliberate 429 probe (once per run, a target without the control plane); off: skipped.
+    rate_limit_probe: bool = True
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **options: object) -> "RunConfig":
@@ -75,6 +81,8 @@ class RunConfig:
             client_secret=env.get("MONITE_CLIENT_SECRET") or None,
             entity_id=env.get("MONITE_ENTITY_ID") or None,
             other_entity_id=env.get("MONITE_OTHER_ENTITY_ID") or None,
+            lifecycle_entity_id=env.get("MONITE_LIFECYCLE_ENTITY_ID") or None,
+            rate_limit_probe=env.get("MONITE_SKIP_RATE_LIMIT_PROBE", "").strip().lower() not in ("1", "true", "yes"),
             profile=str(given.pop("profile", None) or env.get("MONITE_PROFILE") or "quick"),
             seed=_integer("seed", seed),
         )
@@ -106,6 +114,11 @@ class RunConfig:
             raise ConfigError(f"--rate-limit must be 0 (off) or a positive number, got {self.rate_limit}")
         if self.workers < 1:
             raise ConfigError(f"--workers must be at least 1, got {self.workers}")
+        if self.lifecycle_entity_id is not None:
+            _check_uuid("MONITE_LIFECYCLE_ENTITY_ID", self.lifecycle_entity_id)
+            if self.lifecycle_entity_id in (self.entity_id, self.other_entity_id):
+                raise ConfigError("MONITE_LIFECYCLE_ENTITY_ID must name an entity of its own, not MONITE_ENTITY_ID "
+                                  "or MONITE_OTHER_ENTITY_ID (the run connects and disconnects in it)")
         if self.starts_emulator:
             return
         parts = urlsplit(self.target)
@@ -127,6 +140,13 @@ def _check_version(version: str) -> None:
         time.strptime(version, "%Y-%m-%d")
     except ValueError:
         raise ConfigError(f"--api-version must be a date YYYY-MM-DD, got {version!r}") from None
+
+
+def _check_uuid(name: str, value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an entity id (a uuid), got {value!r}") from None
 
 
 def _integer(name: str, value: object) -> int:

@@ -79,6 +79,13 @@ def run(
              "(PATCHed fields are restored)")] = False,
     require_complete: Annotated[bool, typer.Option(
         "--require-complete", help="fail (exit 5) when checks could not run (skipped tests, cases not sent)")] = False,
+    lifecycle_entity_id: Annotated[str | None, typer.Option(
+        help="an entity without an active accounting connection the run may connect and disconnect in "
+             "(the lifecycle scenarios on a remote target) [env MONITE_LIFECYCLE_ENTITY_ID]")] = None,
+    skip_rate_limit_probe: Annotated[bool, typer.Option(
+        "--skip-rate-limit-probe",
+        help="do not send the deliberate burst that checks the documented 429 on a remote target "
+             "[env MONITE_SKIP_RATE_LIMIT_PROBE=1]")] = False,
     fail_on_difference: Annotated[bool, typer.Option(
         "--fail-on-difference", help="differential run: exit 1 when the two versions behave differently")] = False,
 ) -> int:
@@ -89,7 +96,8 @@ def run(
     options = RunOptions(target=target, profile=profile, suite=suite, only=_names(only), skip=_names(skip),
                          seed=seed, workers=workers, baseline=baseline, allow_production=allow_production,
                          rate_limit=rate_limit, allow_changes_to_existing=allow_changes_to_existing,
-                         require_complete=require_complete)
+                         require_complete=require_complete, lifecycle_entity_id=lifecycle_entity_id,
+                         skip_rate_limit_probe=skip_rate_limit_probe)
     if len(versions) > 1:
         from conformance.commands.differential import run_differential
 
@@ -134,6 +142,8 @@ class RunOptions:
     rate_limit: float | None = None
     allow_changes_to_existing: bool = False
     require_complete: bool = False
+    lifecycle_entity_id: str | None = None
+    skip_rate_limit_probe: bool = False
 
     def resolve(self, api_version: str | None, report_dir: Path) -> RunConfig:
         """The run's configuration at `api_version`, with every option checked (ConfigError: exit 2)."""
@@ -145,7 +155,8 @@ class RunOptions:
             profile=self.profile.value, suite=self.suite.value, only=self.only, skip=self.skip, seed=self.seed,
             workers=self.workers, baseline=self.baseline, report_dir=report_dir, rate_limit=self.rate_limit,
             allow_changes_to_existing=self.allow_changes_to_existing or None,
-            require_complete=self.require_complete or None)
+            require_complete=self.require_complete or None, lifecycle_entity_id=self.lifecycle_entity_id,
+            rate_limit_probe=False if self.skip_rate_limit_probe else None)
         try:
             catalog = spec_catalog()
             for names in (config.only, config.skip):
@@ -161,13 +172,15 @@ class RunOptions:
         args = ["run", "--api-version", api_version, "--report-dir", str(report_dir),
                 "--profile", self.profile.value, "--suite", self.suite.value, "--workers", str(self.workers)]
         for option, value in (("--target", self.target), ("--seed", self.seed), ("--baseline", self.baseline),
-                              ("--rate-limit", self.rate_limit)):
+                              ("--rate-limit", self.rate_limit),
+                              ("--lifecycle-entity-id", self.lifecycle_entity_id)):
             if value is not None:
                 args += [option, str(value)]
         args += [f"--only={name}" for name in self.only] + [f"--skip={name}" for name in self.skip]
         for flag, on in (("--allow-production", self.allow_production),
                          ("--allow-changes-to-existing", self.allow_changes_to_existing),
-                         ("--require-complete", self.require_complete)):
+                         ("--require-complete", self.require_complete),
+                         ("--skip-rate-limit-probe", self.skip_rate_limit_probe)):
             if on:
                 args.append(flag)
         return args
@@ -213,9 +226,12 @@ def pytest_args(config: RunConfig) -> list[str]:
         args.append(f"--monite-baseline={config.baseline}")
     if config.rate_limit is not None:
         args.append(f"--monite-rate-limit={config.rate_limit}")
+    if config.lifecycle_entity_id is not None:
+        args.append(f"--monite-lifecycle-entity-id={config.lifecycle_entity_id}")
     for flag, on in (("--monite-allow-production", config.allow_production),
                      ("--monite-allow-changes-to-existing", config.allow_changes_to_existing),
-                     ("--monite-require-complete", config.require_complete)):
+                     ("--monite-require-complete", config.require_complete),
+                     ("--monite-skip-rate-limit-probe", not config.rate_limit_probe)):
         if on:
             args.append(flag)
     if config.workers > 1:

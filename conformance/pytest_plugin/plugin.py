@@ -74,6 +74,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a throwaway entity: also sync, push and patch resources the run did not create")
     add("--monite-require-complete", action="store_true", default=None,
         help="a run in which checks could not run does not conform")
+    add("--monite-lifecycle-entity-id", default=None,
+        help="an entity without an active accounting connection the run may connect and disconnect in "
+             "(env MONITE_LIFECYCLE_ENTITY_ID)")
+    add("--monite-skip-rate-limit-probe", action="store_true", default=None,
+        help="do not send the deliberate 429 probe on a remote target (env MONITE_SKIP_RATE_LIMIT_PROBE=1)")
 
 
 def _names(values: list[str]) -> tuple[str, ...]:
@@ -92,6 +97,8 @@ def resolve_from_options(config: pytest.Config) -> RunConfig:
         workers=option("--monite-workers"), rate_limit=option("--monite-rate-limit"),
         allow_changes_to_existing=option("--monite-allow-changes-to-existing"),
         require_complete=option("--monite-require-complete"),
+        lifecycle_entity_id=option("--monite-lifecycle-entity-id"),
+        rate_limit_probe=False if option("--monite-skip-rate-limit-probe") else None,
     )
 
 
@@ -286,7 +293,8 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
             except Exception:  # noqa: BLE001 (absence not proven, e.g. a header httpx cannot send: refuse)
                 return True
 
-        entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id) if entity)
+        entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id,
+                                               monite_config.lifecycle_entity_id) if entity)
         global _remover
         if emulator_control is None:
             _remover = partial(remove, base_url=monite_target.base_url, api_version=monite_target.api_version,
@@ -304,6 +312,14 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
 def monite_tokens(monite_guard: TokenProvider) -> TokenProvider:
     """Tokens for every request of the session, fetched and refreshed at /auth/token."""
     return monite_guard
+
+
+@pytest.fixture(scope="session")
+def monite_lifecycle_entity(monite_config: RunConfig) -> str | None:
+    """The entity the run may connect and disconnect in on a remote target (README "Run against
+    the sandbox"): no active connection of its own; what the run creates there is its own,
+    disconnected after the test and again at the end of the session. None: not given."""
+    return monite_config.lifecycle_entity_id
 
 
 @pytest.fixture()

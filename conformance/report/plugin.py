@@ -27,6 +27,7 @@ from conformance.report.matrix import Matrix, build_matrix
 from conformance.report.meta import now, run_metadata, set_html_environment
 from conformance.report.observed import ObservedContract, Recorder
 from conformance.report.redact_reports import redact_report
+from conformance.report.sandbox import markdown as sandbox_markdown, probe_cost, sandbox_section
 from conformance.report.scrub import scrub_tree
 from conformance.report.summary import build_summary, render_markdown, write_json
 from conformance.spec.catalog import Catalog, spec_catalog
@@ -70,6 +71,7 @@ class ReportPlugin:
         self.observed = ObservedContract()
         observer.listen(self.recorder)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
+        self.rate_limit_probe: dict[str, Any] | None = None  # the 429 probe's cost (controller)
 
     # -- every process that runs tests -------------------------------------------------------
 
@@ -113,6 +115,7 @@ class ReportPlugin:
             self.observed.merge(getattr(report, "monite_observed", None) or {})
             for operation, count in ((getattr(report, "monite_seen", None) or {}).get("not_sent") or {}).items():
                 self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
+            self.rate_limit_probe = probe_cost(report.user_properties) or self.rate_limit_probe
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -138,12 +141,16 @@ class ReportPlugin:
                                      stale=self._stale(), observed=self.observed.as_dict(),
                                      incomplete=could_not_run)
         self.summary["collection_errors"] = self.collection_errors
+        self.summary["sandbox"] = sandbox_section(self.matrix, self.results, self.not_sent,
+                                                  bool(self.run.lifecycle_entity_id), self.rate_limit_probe,
+                                                  self.run.rate_limit_probe)
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
             self.report_dir.mkdir(parents=True, exist_ok=True)
             write_json(self.report_dir / "summary.json", self.summary)
-            (self.report_dir / "summary.md").write_text(render_markdown(self.summary, self.matrix),
-                                                        encoding="utf-8")
+            (self.report_dir / "summary.md").write_text(
+                render_markdown(self.summary, self.matrix) + "\n" + redact("\n".join(sandbox_markdown(self.summary["sandbox"]))),
+                encoding="utf-8")
 
     def _stale(self) -> list[str]:
         used = {rec.accepted_reason for rec in self.results.accepted()}

@@ -23,7 +23,7 @@ from tests.deployments.launcher import serve
 from tests.deployments.digest import markdown
 from tests.deployments.registry import DEPARTS_FROM, DEPLOYMENTS
 from tests.deployments.runs import Outcome, run_with_cli, run_with_pytest
-from tests.deployments.sandbox import UNLIMITED_RATE
+from tests.deployments.sandbox import SANDBOX_RATE_LIMIT
 
 
 def outcome_json(name: str, rate_limit: int, outcome: Outcome) -> dict:
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("serve", "run"):
         command = commands.add_parser(name)
         command.add_argument("deployment", choices=sorted(DEPLOYMENTS))
-        command.add_argument("--rate-limit", type=int, default=UNLIMITED_RATE)
+        command.add_argument("--rate-limit", type=int, default=SANDBOX_RATE_LIMIT)
         if name == "run":
             command.add_argument("--how", choices=("cli", "pytest"), default="cli")
             command.add_argument("--out", type=Path, default=None)

@@ -91,6 +91,7 @@ def _advertised_limit(response: httpx.Response) -> tuple[int, str]:
     return int(DOCUMENTED_RATE_LIMIT), "the documented default (no rate-limit header advertised one)"
 
 
+@pytest.mark.operations("listAccountingConnections")
 def test_advertised_limit_answers_429_then_lets_the_client_back(
         request: pytest.FixtureRequest, client: MoniteClient, check: Expectations,
         emulator_control: EmulatorControl | None, monite_config: RunConfig) -> None:

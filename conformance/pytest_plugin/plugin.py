@@ -299,7 +299,9 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
         if emulator_control is None:
             _remover = partial(remove, base_url=monite_target.base_url, api_version=monite_target.api_version,
                                token=tokens.token, http=monite_http)
-        guard.enforce(on, exists if on else None, entities)
+        # The lifecycle entity stays guarded even with --allow-changes-to-existing.
+        always = (monite_config.lifecycle_entity_id,) if emulator_control is None and monite_config.lifecycle_entity_id else ()
+        guard.enforce(on, exists if on or always else None, entities, always=always)
         try:
             yield tokens
         finally:  # the session's sweep (also after Ctrl-C): whatever is still open is removed

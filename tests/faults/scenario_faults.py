@@ -438,7 +438,9 @@ def without_control_plane_limit_416(app: Any = None) -> Any:
 # The variants each numbered scenario group must catch, and the test that catches each.
 GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_01_connection_lifecycle": [("disconnect_keeps_status", "test_connect_sync_disconnect"),
-                                     ("second_connection_allowed", "test_only_one_active_connection")],
+                                     ("second_connection_allowed", "test_only_one_active_connection"),
+                                     ("connection_create_200", "test_connect_read_back_disconnect_connect_again"),
+                                     ("no_connections_404", "test_an_entity_without_connections_lists_none")],
     "test_02_pagination": [("page_loses_boundary_item", "test_next_then_prev_round_trip"),
                            ("prev_token_dropped", "test_next_then_prev_round_trip")],
     "test_03_limit_bounds": [("limit_clamped", "test_limits_out_of_range_are_refused")],
@@ -457,7 +459,9 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
                              ("gateway_answers_unknown_paths", "test_unknown_path")],
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
-                            ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],
+                            ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes"),
+                            ("rate_limit_not_enforced", "test_advertised_limit_answers_429_then_lets_the_client_back"),
+                            ("rate_limited_body_flat", "test_advertised_limit_answers_429_then_lets_the_client_back")],
     "test_12_versions": [("version_echo_pinned", "test_every_published_version_is_answered_and_echoed"),
                          ("old_versions_refused", "test_every_published_version_is_answered_and_echoed"),
                          ("unlisted_version_is_latest", "test_a_date_outside_the_published_list"),

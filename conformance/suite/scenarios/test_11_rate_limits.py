@@ -79,6 +79,7 @@ PROBE_PATH = "/accounting_connections"
 PROBE_MAX_LIMIT = 100  # an advertised limit above this is not probed: at most 2 x 101 requests
 PROBE_WAVES = 2
 PROBE_THREADS = 16
+PROBE_EMULATOR_LIMIT = 5  # on the emulator the probe runs against this limit, set through the control plane
 ADVERTISED = ("X-RateLimit-Limit-Second", "RateLimit-Limit")
 
 
@@ -91,15 +92,25 @@ def _advertised_limit(response: httpx.Response) -> tuple[int, str]:
     return int(DOCUMENTED_RATE_LIMIT), "the documented default (no rate-limit header advertised one)"
 
 
-@pytest.mark.operations("listAccountingConnections")
-def test_advertised_limit_answers_429_then_lets_the_client_back(
-        request: pytest.FixtureRequest, client: MoniteClient, check: Expectations,
-        emulator_control: EmulatorControl | None, monite_config: RunConfig) -> None:
-    if emulator_control is not None:
-        pytest.skip("the 429 probe is for a target without the control plane; on the emulator "
-                    "test_burst_gets_429_and_paced_client_completes lowers the limit instead")
+@pytest.fixture
+def probed_limit(emulator_control: EmulatorControl | None, monite_config: RunConfig) -> Iterator[None]:
+    """The limit the probe exceeds: the target's own; on the emulator PROBE_EMULATOR_LIMIT, put back after."""
     if not monite_config.rate_limit_probe:
         pytest.skip("the 429 probe is switched off (--skip-rate-limit-probe)")
+    if emulator_control is None:
+        yield
+        return
+    before = int(emulator_control.state().get("rate_limit_per_second", 10000))
+    emulator_control.set_rate_limit(PROBE_EMULATOR_LIMIT)
+    try:
+        yield
+    finally:
+        emulator_control.set_rate_limit(before)
+
+
+@pytest.mark.operations("listAccountingConnections")
+def test_advertised_limit_answers_429_then_lets_the_client_back(
+        request: pytest.FixtureRequest, probed_limit: None, client: MoniteClient, check: Expectations) -> None:
     cost = {"requests": 0, "seconds": 0.0, "advertised_limit": None, "limit_source": None,
             "answered_429": False, "retry_after": None, "waited_seconds": 0.0}
     started = time.monotonic()

@@ -28,6 +28,7 @@ from tests.faults import scenario_faults as scenarios
 
 SCENARIOS = ("--suite", "scenario")
 PROPERTY = ("--suite", "property")
+CONNECTIONS = (*SCENARIOS, "--only", "connections")
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,10 @@ VARIANTS: dict[str, Broken] = {b.name: b for b in (
     _b(checks.timestamps_not_utc, "docs: reference/base-concepts (UTC timestamps)", *_PROPERTY_LISTS),
     _b(checks.entity_id_not_echoed, "docs: api/concepts/http-headers (entity echoed)", *_PROPERTY_LISTS),
     # the scenarios (conformance/suite/scenarios/)
-    _b(scenarios.disconnect_keeps_status, "seeds 001, 002 (disconnect answers status disconnected)", *SCENARIOS),
-    _b(scenarios.connection_create_200, "docs: post-accounting-connections (201)", *SCENARIOS),
-    _b(scenarios.no_connections_404, "seed 002 (no connections: 200 {data: []})", *SCENARIOS),
-    _b(scenarios.second_connection_allowed, "seed 002 (one active connection)", *SCENARIOS),
+    _b(scenarios.disconnect_keeps_status, "seeds 001, 002 (disconnect answers status disconnected)", *CONNECTIONS),
+    _b(scenarios.connection_create_200, "docs: post-accounting-connections (201)", *CONNECTIONS),
+    _b(scenarios.no_connections_404, "seed 002 (no connections: 200 {data: []})", *CONNECTIONS),
+    _b(scenarios.second_connection_allowed, "seed 002 (one active connection)", *CONNECTIONS),
     _b(scenarios.page_loses_boundary_item, "seed 003 (every item once)", *SCENARIOS),
     _b(scenarios.prev_token_dropped, "seed 003 (prev_pagination_token)", *SCENARIOS),
     _b(scenarios.limit_clamped, "seed 003 (limit out of range refused)", *SCENARIOS),

@@ -94,7 +94,7 @@ def seed(emulator: Emulator, public_base_url: str, seeds: tuple[EntitySeed, ...]
                       public_base_url, entity.platform)
 
 
-def build(name: str, variant: Variant, *, rate_limit: int = SANDBOX_RATE_LIMIT,
+def build(name: str, variant: Variant, *, rate_limit: int = UNLIMITED_RATE,
           public_base_url: str = "http://127.0.0.1") -> Deployment:
     """The emulator without control plane behind `variant`, seeded like a sandbox entity.
 

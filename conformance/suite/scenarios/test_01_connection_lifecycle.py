@@ -26,7 +26,9 @@ from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.rules.ordering import parse_timestamp
 
-pytestmark = pytest.mark.scenario
+pytestmark = [pytest.mark.scenario,
+              pytest.mark.operations("listAccountingConnections", "createAccountingConnection", "getAccountingConnection",
+                                     "disconnectAccountingConnection", "syncAccountingConnection")]
 
 SYNC_MESSAGE = "Started connection data sync."
 

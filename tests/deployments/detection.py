@@ -36,6 +36,7 @@ class Detection:
 
 def detect(variant: Broken, workdir: Path, *, whole: bool = False) -> Detection:
     args = () if whole else variant.slice
+    workdir.mkdir(parents=True, exist_ok=True)
     with serve(BASE, layer=variant.layer) as served:
         outcome = run_with_cli(served, workdir, *args)
     failed = sorted(outcome.failures)

@@ -43,8 +43,12 @@ def _names() -> list[str]:
 def test_documented_variant_is_caught_on_the_sandbox_like_deployment(name: str, tmp_path: Path) -> None:
     variant = VARIANTS[name]
     result = detect(variant, tmp_path, whole=bool(os.environ.get(f"{ENV}_WHOLE")))
+    assert not result.left_behind, f"{name}: the run left behind {result.left_behind}"
     if variant.miss:
         assert not result.caught, (
             f"{name} is caught ({result.describe()}), but broken.py explains it as a miss: {variant.miss}")
+        if variant.opt_in:
+            again = detect(variant, tmp_path / "opt-in", extra=variant.opt_in)
+            assert again.caught, f"{name} is not caught with {' '.join(variant.opt_in)} either: {again.describe()}"
         return
     assert result.caught, f"{name} ({variant.rule}) was not caught on the sandbox-like deployment: {result.describe()}"

@@ -119,6 +119,12 @@ def detect_matrix(names: list[str], whole: bool, out: Path | None) -> int:
                      "seconds": round(result.seconds, 1), "requests": result.requests,
                      "left_behind": result.left_behind, "slice": "whole quick suite" if whole else " ".join(variant.slice)})
         print(f"{name}: {'CAUGHT' if result.caught else 'missed'} (expected {expected}) - {result.describe()}", flush=True)
+        if variant.opt_in:
+            again = detect(variant, out / f"{name}-opt-in", whole=whole, extra=variant.opt_in)
+            rows[-1]["caught_with_opt_in"] = {"args": " ".join(variant.opt_in), "caught": again.caught,
+                                              "failed_tests": again.failed_tests}
+            print(f"  with {' '.join(variant.opt_in)}: {'CAUGHT' if again.caught else 'missed'} - {again.describe()}",
+                  flush=True)
         (out / "detection.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     caught = sum(1 for row in rows if row["caught"])
     print(f"caught {caught}/{len(rows)} documented broken variants ({100 * caught / max(1, len(rows)):.1f} %) -> {out}")

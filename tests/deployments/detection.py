@@ -34,8 +34,8 @@ class Detection:
                 f"{self.seconds:.0f} s")
 
 
-def detect(variant: Broken, workdir: Path, *, whole: bool = False) -> Detection:
-    args = () if whole else variant.slice
+def detect(variant: Broken, workdir: Path, *, whole: bool = False, extra: tuple[str, ...] = ()) -> Detection:
+    args = (() if whole else variant.slice) + extra
     workdir.mkdir(parents=True, exist_ok=True)
     with serve(BASE, layer=variant.layer) as served:
         outcome = run_with_cli(served, workdir, *args)

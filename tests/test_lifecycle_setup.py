@@ -90,3 +90,12 @@ def test_without_the_lifecycle_entity_the_report_says_what_to_set() -> None:
     unseen = {(item["operation"], item["status"]): item["reason"] for item in section["not_exercised"]}
     assert "MONITE_LIFECYCLE_ENTITY_ID" in unseen[("createAccountingConnection", "201")]
     assert section["rate_limit_probe"] == {"ran": False, "reason": "switched off (--skip-rate-limit-probe)"}
+
+
+def test_a_success_answered_with_another_status_says_which() -> None:
+    """A docs-legal target answering POST /ledger_accounts with 200 (the docs give no success status)."""
+    catalog = spec_catalog()
+    seen = TestRecord("t::ledger", calls={("createLedgerAccount", 200): 1})
+    section = sandbox_section(build_matrix(catalog, _results(seen)), _results(seen), {}, True, None, True)
+    unseen = {(item["operation"], item["status"]): item["reason"] for item in section["not_exercised"]}
+    assert "answered success with 200 instead" in unseen[("createLedgerAccount", "201")]

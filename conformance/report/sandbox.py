@@ -44,8 +44,11 @@ def success_keys(matrix: Matrix) -> list[tuple[str, str]]:
             if key.startswith("2")]
 
 
-def why_not(operation_id: str, status: str, has_lifecycle_entity: bool) -> str:
+def why_not(operation_id: str, status: str, has_lifecycle_entity: bool, other_successes: list[int] = ()) -> str:
     key = (operation_id, status)
+    if other_successes:
+        shown = ", ".join(str(code) for code in other_successes)
+        return f"the target answered success with {shown} instead (a status the spec does not list for it)"
     if key in WHY_NOT_EXERCISED:
         return WHY_NOT_EXERCISED[key]
     if key in _NEEDS_LIFECYCLE and not has_lifecycle_entity:
@@ -58,6 +61,7 @@ def sandbox_section(matrix: Matrix, results: RunResults, not_sent_cases: dict[st
                     probe_enabled: bool) -> dict[str, Any]:
     """summary.json's `sandbox` (see the module docstring)."""
     cells = {row.operation.operation_id: row.cells for row in matrix.rows}
+    other = {row.operation.operation_id: [code for code in row.undocumented if 200 <= code < 300] for row in matrix.rows}
     keys = success_keys(matrix)
     missing = [(op, status) for op, status in keys if cells[op][status].state == MISSING]
     withheld = [{"test": rec.nodeid, "reason": rec.reason} for rec in results.tests.values()
@@ -65,7 +69,8 @@ def sandbox_section(matrix: Matrix, results: RunResults, not_sent_cases: dict[st
     return {
         "lifecycle_entity": has_lifecycle_entity,
         "success_statuses": {"documented": len(keys), "exercised": len(keys) - len(missing)},
-        "not_exercised": [{"operation": op, "status": status, "reason": why_not(op, status, has_lifecycle_entity)}
+        "not_exercised": [{"operation": op, "status": status,
+                           "reason": why_not(op, status, has_lifecycle_entity, other[op])}
                           for op, status in missing],
         "allow_changes_to_existing_would_enable": {
             "tests": withheld,

@@ -78,7 +78,9 @@ VARIANTS: dict[str, Broken] = {b.name: b for b in (
     _b(scenarios.push_claims_done, "seed 002 (a push answers pending)", *SCENARIOS, miss=_PUSH_MISS,
        opt_in=("--allow-changes-to-existing",)),
     _b(scenarios.push_never_settles, "seed 002 (a pushed record settles in done or error)", *SCENARIOS,
-       miss=_PUSH_MISS + "; even then the docs give no time for it to settle (A28: an observation)"),
+       miss="a push names a synced record; the run has none of its own (its lifecycle connection is never "
+            "authorized, so nothing syncs there) and pushing the user's records is opt-in; and even with "
+            "--allow-changes-to-existing the docs give no time for a push to settle (A28: an observation)"),
     _b(scenarios.tax_total_skips_last_component, "docs: accounting-tax-rates (total is the sum)", *SCENARIOS),
     _b(scenarios.patch_clears_unsent_fields, "docs: patch-ledger-accounts-id (partial PATCH)", *SCENARIOS),
     _b(scenarios.missing_version_is_422, "docs: api/concepts/versioning (missing version: 400)", *SCENARIOS),

@@ -12,6 +12,7 @@ references (README "Run against the sandbox"), never from flags.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,11 @@ class RunConfig:
     # deviations its per-operation overrides accept (baseline entries: operation, reason, ...).
     config_file: Path | None = None
     expected: tuple[Mapping[str, str], ...] = ()
+    # An entity without an active accounting connection that the run may connect and disconnect
+    # in (README "Run against the sandbox"): the lifecycle scenarios run there on a remote target.
+    lifecycle_entity_id: str | None = None
+    # The deliberate 429 probe (once per run, a target without the control plane) is skipped.
+    skip_rate_limit_probe: bool = False
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, file: FileConfig | None = None,
@@ -119,6 +125,11 @@ class RunConfig:
         rate = DOCUMENTED_RATE_LIMIT if self.rate_limit is None else self.rate_limit
         return rate if rate > 0 else None
 
+    @property
+    def rate_limit_probe(self) -> bool:
+        """Whether the deliberate 429 probe runs (on a target without the control plane)."""
+        return not self.skip_rate_limit_probe
+
     def validate(self) -> None:
         """Refuse, in one line, a configuration that cannot give a meaningful run."""
         BY_NAME["api_version"].parse(self.api_version, "--api-version")
@@ -130,6 +141,11 @@ class RunConfig:
             raise ConfigError(f"--rate-limit must be 0 (off) or a positive number, got {self.rate_limit}")
         if self.workers < 1:
             raise ConfigError(f"--workers must be at least 1, got {self.workers}")
+        if self.lifecycle_entity_id is not None:
+            _check_uuid("MONITE_LIFECYCLE_ENTITY_ID", self.lifecycle_entity_id)
+            if self.lifecycle_entity_id in (self.entity_id, self.other_entity_id):
+                raise ConfigError("MONITE_LIFECYCLE_ENTITY_ID must name an entity of its own, not MONITE_ENTITY_ID "
+                                  "or MONITE_OTHER_ENTITY_ID (the run connects and disconnects in it)")
         if self.starts_emulator:
             return
         parts = urlsplit(self.target)
@@ -149,6 +165,13 @@ class RunConfig:
 
     def _in_file(self, keys: str) -> str:
         return f" (or {keys} in {self.config_file})" if self.config_file else ""
+
+
+def _check_uuid(name: str, value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an entity id (a uuid), got {value!r}") from None
 
 
 _current: RunConfig | None = None

@@ -195,6 +195,11 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
                    "(PATCHed fields are restored)"),
     RunOption("require_complete", "bool", False,
               help="fail (exit 5) when checks could not run (skipped tests, cases not sent)"),
+    RunOption("lifecycle_entity_id", "str", None, env="MONITE_LIFECYCLE_ENTITY_ID",
+              help="an entity without an active accounting connection the run may connect and disconnect in "
+                   "(the lifecycle scenarios on a remote target)"),
+    RunOption("skip_rate_limit_probe", "bool", False, env="MONITE_SKIP_RATE_LIMIT_PROBE",
+              help="do not send the deliberate burst that checks the documented 429 on a remote target"),
     RunOption("token", "str", None, env="MONITE_TOKEN", cli=False, secret=True,
               help="a bearer token used as it is"),
     RunOption("client_id", "str", None, env="MONITE_CLIENT_ID", cli=False,

@@ -7,6 +7,8 @@ harness sees what a run changed. (The slow runs of the whole suite against them 
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 import time
 from collections.abc import Iterator
@@ -18,7 +20,8 @@ from starlette.testclient import TestClient
 from tests.deployments import snapshot
 from tests.deployments.launcher import serve
 from tests.deployments.registry import DEPARTS_FROM, DEPLOYMENTS
-from tests.deployments.sandbox import ENTITY_ID, OTHER_ENTITY_ID, build
+from tests.deployments.broken import VARIANTS as BROKEN
+from tests.deployments.sandbox import ENTITY_ID, LIFECYCLE_ENTITY_ID, OTHER_ENTITY_ID, build
 from tests.deployments.timeline import which_test
 
 VERSION = "2024-05-25"
@@ -28,8 +31,9 @@ UNKNOWN_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 class Api:
     """A client of one in-process deployment, with a partner token."""
 
-    def __init__(self, name: str) -> None:
-        self.deployment = build(name, DEPLOYMENTS[name])
+    def __init__(self, name: str, layer: Any = None) -> None:
+        variant = DEPLOYMENTS[name] if layer is None else (lambda app: DEPLOYMENTS[name](layer(app)))
+        self.deployment = build(name, variant)
         self.http = TestClient(self.deployment.app, base_url="http://sandbox.local", raise_server_exceptions=True)
         settings = self.deployment.settings
         token = self.http.post("/v1/auth/token", headers={"x-monite-version": VERSION}, json={
@@ -84,6 +88,30 @@ def test_entities_are_seeded_like_a_sandbox_entity(hidden: Api) -> None:
     assert [c["status"] for c in other.json()["data"]] == ["connected"]
     assert len(hidden.call("GET", "/v1/ledger_accounts", headers={"x-monite-entity-id": OTHER_ENTITY_ID})
                .json()["data"]) == 6
+
+
+def test_the_lifecycle_entity_starts_without_connections(hidden: Api) -> None:
+    """MONITE_LIFECYCLE_ENTITY_ID of the deployments: seed 002's empty list, room to connect."""
+    listed = hidden.call("GET", "/v1/accounting_connections", headers={"x-monite-entity-id": LIFECYCLE_ENTITY_ID})
+    assert listed.status_code == 200 and listed.json()["data"] == []
+    assert LIFECYCLE_ENTITY_ID in hidden.deployment.entity_ids
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_every_documented_broken_variant_layers_under_the_deployment(name: str) -> None:
+    api = Api("control_plane_hidden", layer=BROKEN[name].layer)
+    assert api.call("GET", "/_emulator").status_code == 404  # still without control plane
+    assert BROKEN[name].rule and BROKEN[name].slice
+
+
+def test_a_layered_variant_breaks_its_rule_on_the_deployment() -> None:
+    api = Api("control_plane_hidden", layer=BROKEN["connection_create_200"].layer)
+    created = api.call("POST", "/v1/accounting_connections", json={"platform": "xero"},
+                       headers={"x-monite-entity-id": LIFECYCLE_ENTITY_ID})
+    assert created.status_code == 200 and created.json()["status"] == "pending_auth"
+    clean = Api("control_plane_hidden")
+    assert clean.call("POST", "/v1/accounting_connections", json={"platform": "xero"},
+                      headers={"x-monite-entity-id": LIFECYCLE_ENTITY_ID}).status_code == 201
 
 
 def test_snapshot_sees_changes_removals_and_leftovers() -> None:

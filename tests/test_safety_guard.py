@@ -110,3 +110,35 @@ def test_each_resource_is_looked_up_once() -> None:
         assert target.asked == [(f"{BASE}/ledger_accounts/{RANDOM}", ENTITY)]
     finally:
         guard.enforce(False)
+
+
+# -- the lifecycle entity (MONITE_LIFECYCLE_ENTITY_ID) ------------------------------------------------
+
+LIFECYCLE = "e-lifecycle"
+
+
+def test_in_the_lifecycle_entity_only_what_the_run_created_may_change() -> None:
+    """Its earlier connections (another run's, or the user's) are not the run's to disconnect."""
+    earlier = f"{BASE}/accounting_connections/{THEIRS}"
+    target = Existing((earlier, LIFECYCLE))
+    guard.enforce(True, target, (ENTITY, OTHER, LIFECYCLE), always=(LIFECYCLE,))
+    try:
+        assert guard.refusal("POST", f"{earlier}/disconnect", LIFECYCLE) is not None
+        assert guard.refusal("POST", f"{earlier}/sync", LIFECYCLE) is not None
+        assert guard.refusal("POST", f"{BASE}/accounting_connections", LIFECYCLE) is None  # connecting is
+        _created(OURS)
+        assert guard.refusal("POST", f"{BASE}/accounting_connections/{OURS}/disconnect", LIFECYCLE) is None
+    finally:
+        guard.enforce(False)
+
+
+def test_the_lifecycle_entity_stays_guarded_when_changes_to_existing_are_allowed() -> None:
+    """--allow-changes-to-existing is for the user's throwaway entity, not for the lifecycle entity."""
+    earlier = f"{BASE}/accounting_connections/{THEIRS}"
+    target = Existing((earlier, LIFECYCLE), (earlier, ENTITY))
+    guard.enforce(False, target, (ENTITY, LIFECYCLE), always=(LIFECYCLE,))
+    try:
+        assert guard.refusal("POST", f"{earlier}/disconnect", ENTITY) is None  # allowed there
+        assert guard.refusal("POST", f"{earlier}/disconnect", LIFECYCLE) is not None
+    finally:
+        guard.enforce(False)

@@ -23,6 +23,7 @@ from tests.faults.scenario_faults import GROUP_VARIANTS, break_partial_patch, hi
 from tests.junit_cases import read_cases
 
 FAULTS = "asgi:tests.faults.scenario_faults:"
+LIFECYCLE_ENTITY_ID = "b7e1d2c3-4a5f-4e6d-8c7b-9a0f1e2d3c4b"
 # Only the scenarios: the property tests are neither needed nor collected (faster, and decoupled).
 SCENARIOS = ("-m", "scenario", "--ignore-glob=*/suite/property*")
 # How a failure message cites its rule (conformance.rules.kinds.Rule.citation).
@@ -90,6 +91,7 @@ def test_nothing_is_left_behind_on_a_remote_target(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("MONITE_CLIENT_SECRET", settings.client_secret)
     monkeypatch.setenv("MONITE_ENTITY_ID", EMULATOR_ENTITY_ID)
     monkeypatch.setenv("MONITE_OTHER_ENTITY_ID", EMULATOR_OTHER_ENTITY_ID)
+    monkeypatch.setenv("MONITE_LIFECYCLE_ENTITY_ID", LIFECYCLE_ENTITY_ID)  # where test_01 connects
     monkeypatch.delenv("MONITE_TOKEN", raising=False)
     junit = tmp_path / "junit.xml"
     with serve_emulator(hide_control_plane(app)) as origin:
@@ -98,7 +100,7 @@ def test_nothing_is_left_behind_on_a_remote_target(monkeypatch: pytest.MonkeyPat
     outcomes = {name.rsplit("::", 1)[-1]: case.outcome for name, case in read_cases(junit).items()}
     assert outcomes.get("test_partial_patch") == "failure", result.output[-3000:]
     assert outcomes.get("test_only_one_active_connection") == "passed", result.output[-3000:]
-    for entity in (EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID):
+    for entity in (EMULATOR_ENTITY_ID, EMULATOR_OTHER_ENTITY_ID, LIFECYCLE_ENTITY_ID):
         state = app.state.emulator.state(entity)
         left = [account for account in state.get("ledger_accounts", []) if not account.get("is_external")]
         assert not left, f"{len(left)} ledger accounts left on {entity}: {[a.get('name') for a in left][:5]}"

@@ -285,12 +285,15 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
             except Exception:  # noqa: BLE001 (absence not proven, e.g. a header httpx cannot send: refuse)
                 return True
 
-        entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id) if entity)
+        entities = tuple(entity for entity in (monite_target.entity_id, monite_target.other_entity_id,
+                                               monite_config.lifecycle_entity_id) if entity)
         global _remover
         if emulator_control is None:
             _remover = partial(remove, base_url=monite_target.base_url, api_version=monite_target.api_version,
                                token=tokens.token, http=monite_http)
-        guard.enforce(on, exists if on else None, entities)
+        # The lifecycle entity stays guarded even with --allow-changes-to-existing.
+        always = (monite_config.lifecycle_entity_id,) if emulator_control is None and monite_config.lifecycle_entity_id else ()
+        guard.enforce(on, exists if on or always else None, entities, always=always)
         try:
             yield tokens
         finally:  # the session's sweep (also after Ctrl-C): whatever is still open is removed
@@ -303,6 +306,14 @@ def monite_guard(monite_config: RunConfig, emulator_control: EmulatorControl | N
 def monite_tokens(monite_guard: TokenProvider) -> TokenProvider:
     """Tokens for every request of the session, fetched and refreshed at /auth/token."""
     return monite_guard
+
+
+@pytest.fixture(scope="session")
+def monite_lifecycle_entity(monite_config: RunConfig) -> str | None:
+    """The entity the run may connect and disconnect in on a remote target (README "Run against
+    the sandbox"): no active connection of its own; what the run creates there is its own,
+    disconnected after the test and again at the end of the session. None: not given."""
+    return monite_config.lifecycle_entity_id
 
 
 @pytest.fixture()

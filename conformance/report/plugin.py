@@ -28,6 +28,7 @@ from conformance.report.matrix import Matrix, build_matrix
 from conformance.report.meta import now, run_metadata, set_html_environment
 from conformance.report.observed import ObservedContract, Recorder
 from conformance.report.redact_reports import redact_report
+from conformance.report.sandbox import probe_cost, sandbox_section
 from conformance.report.scrub import scrub_tree
 from conformance.report.formats import write_formats
 from conformance.report.summary import RUN_FORMATS, build_summary
@@ -74,6 +75,7 @@ class ReportPlugin:
         self.observed = ObservedContract()
         observer.listen(self.recorder)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
+        self.rate_limit_probe: dict[str, Any] | None = None  # the 429 probe's cost (controller)
 
     # -- every process that runs tests -------------------------------------------------------
 
@@ -120,6 +122,7 @@ class ReportPlugin:
             self.observed.merge(evidence.observed)
             for operation, count in evidence.not_sent.items():
                 self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
+            self.rate_limit_probe = probe_cost(report.user_properties) or self.rate_limit_probe
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -145,6 +148,9 @@ class ReportPlugin:
                                      stale=self._stale(), observed=self.observed.as_dict(),
                                      incomplete=could_not_run)
         self.summary["collection_errors"] = self.collection_errors
+        self.summary["sandbox"] = sandbox_section(self.matrix, self.results, self.not_sent,
+                                                  bool(self.run.lifecycle_entity_id), self.rate_limit_probe,
+                                                  self.run.rate_limit_probe)
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
             write_formats(self.report_dir, RUN_FORMATS, self.summary, self.matrix)

@@ -8,6 +8,7 @@ from conformance.redaction import redact
 from conformance.report.formats import JSON, Format
 from conformance.report.incomplete import describe
 from conformance.report.observations import by_rule, profile
+from conformance.report.sandbox import markdown as sandbox_markdown
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
 from conformance.spec.catalog import Catalog
 from conformance.verdict.results import RunResults
@@ -163,6 +164,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         extra = "".join(f" · undocumented {status}" for status in row.undocumented)
         lines.append(f"| `{row.operation.operation_id}` | {row.result} | {statuses}{extra} |")
     lines += ["", "✅ passed · ❌ failed · ⚠️ accepted · 👁 seen in skipped tests only · `·` not exercised", ""]
+    if summary.get("sandbox"):  # a remote run: what was exercised, what not and why, the 429 probe
+        lines += ["", *sandbox_markdown(summary["sandbox"])]
     return redact("\n".join(lines))
 
 

@@ -8,7 +8,8 @@ a path — is sent only when this run created that resource (`conformance.eviden
 Creations (`POST /ledger_accounts`, `POST /accounting_connections`) name none and are sent;
 what they create is removed after the test. A resource that does not exist (its GET answers
 404 for the run's entities) may be named: a generated case with a random id is sent.
-`--allow-changes-to-existing` lifts the rule for a throwaway entity.
+`--allow-changes-to-existing` lifts the rule for a throwaway entity, but never in the
+lifecycle entity (MONITE_LIFECYCLE_ENTITY_ID): there the run changes only what it created.
 """
 
 from __future__ import annotations
@@ -35,21 +36,27 @@ class ChangeRefused(Exception):
 _enforced = False
 _exists: Exists | None = None
 _entities: tuple[str, ...] = ()
+_always: frozenset[str] = frozenset()  # entities where the rule holds even when it is off
 _known: dict[tuple[str, str], bool] = {}
 _lock = threading.Lock()
 
 
-def enforce(on: bool, exists: Exists | None = None, entities: tuple[str, ...] = ()) -> None:
+def enforce(on: bool, exists: Exists | None = None, entities: tuple[str, ...] = (),
+            always: tuple[str, ...] = ()) -> None:
     """Apply the rule from now on (True on a target without the control plane).
+
+    In the entities of `always` (the lifecycle entity) the rule holds even when `on` is False
+    (a run allowed to change existing resources): a request sent for one of them may change only
+    what the run created there.
 
     With `exists`, a change to a resource the run did not create is still sent when the
     resource does not exist at all: a GET of it answers 404 for every entity in `entities` and
     for the request's own. A generated case naming a random id then runs (and is answered 404
     or 422) instead of being withheld; nothing that exists is touched.
     """
-    global _enforced, _exists, _entities
+    global _enforced, _exists, _entities, _always
     with _lock:
-        _enforced, _exists, _entities = on, exists, tuple(entities)
+        _enforced, _exists, _entities, _always = on, exists, tuple(entities), frozenset(always)
         _known.clear()
 
 
@@ -72,7 +79,7 @@ def _resource_url(url: str) -> tuple[str, str] | None:
 
 def refusal(method: str, url: str, entity_id: str | None = None) -> str | None:
     """Why this request (sent for `entity_id`) may not be sent, or None when it may."""
-    if not _enforced or method.upper() in SAFE_METHODS:
+    if method.upper() in SAFE_METHODS or not (_enforced or (entity_id is not None and entity_id in _always)):
         return None
     found = _resource_url(url)
     if found is None or created.is_ours(found[1]):

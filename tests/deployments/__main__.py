@@ -6,6 +6,9 @@
   suite (quick profile) against it, write DIR/outcome.json (failures, observations, pre-existing
   resources changed and by which request, leftovers, wall time) and print a digest.
 - `digest DIR...`: the failures of CLI runs (DIR/report/summary.json) grouped by cause, as Markdown.
+- `detect [NAME...] [--whole] [--out DIR]`: the documented broken variants (tests/deployments/broken.py,
+  all without NAME) layered on the sandbox-like deployment, each run with the CLI; prints the share
+  caught per variant and writes DIR/detection.json.
 - `list`: the deployment names.
 """
 
@@ -23,7 +26,7 @@ from tests.deployments.launcher import serve
 from tests.deployments.digest import markdown
 from tests.deployments.registry import DEPARTS_FROM, DEPLOYMENTS
 from tests.deployments.runs import Outcome, run_with_cli, run_with_pytest
-from tests.deployments.sandbox import UNLIMITED_RATE
+from tests.deployments.sandbox import SANDBOX_RATE_LIMIT
 
 
 def outcome_json(name: str, rate_limit: int, outcome: Outcome) -> dict:
@@ -53,11 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.deployments")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list")
+    detect_command = commands.add_parser("detect")
+    detect_command.add_argument("variants", nargs="*")
+    detect_command.add_argument("--whole", action="store_true")
+    detect_command.add_argument("--out", type=Path, default=None)
     commands.add_parser("digest").add_argument("dirs", nargs="+", type=Path)
     for name in ("serve", "run"):
         command = commands.add_parser(name)
         command.add_argument("deployment", choices=sorted(DEPLOYMENTS))
-        command.add_argument("--rate-limit", type=int, default=UNLIMITED_RATE)
+        command.add_argument("--rate-limit", type=int, default=SANDBOX_RATE_LIMIT)
         if name == "run":
             command.add_argument("--how", choices=("cli", "pytest"), default="cli")
             command.add_argument("--out", type=Path, default=None)
@@ -67,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         for folder in args.dirs:
             print(f"## {folder.name}\n\n{markdown(json.loads((folder / 'report' / 'summary.json').read_text()))}\n")
         return 0
+    if args.command == "detect":
+        return detect_matrix(args.variants, args.whole, args.out)
     if args.command == "list":
         print("\n".join(DEPLOYMENTS))
         return 0
@@ -92,6 +101,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.deployment} ({args.how}): exit {outcome.returncode}, {len(outcome.failures)} failures, "
           f"{len(outcome.observations)} observations, {len(outcome.changed)} pre-existing changed, "
           f"{len(outcome.left_behind)} left behind, {len(outcome.touching_requests)} writes naming pre-existing, {outcome.requests} requests, {outcome.seconds:.1f} s -> {out}")
+    return 0
+
+
+def detect_matrix(names: list[str], whole: bool, out: Path | None) -> int:
+    from tests.deployments.broken import VARIANTS
+    from tests.deployments.detection import detect
+
+    out = out or Path(tempfile.mkdtemp(prefix="detection-"))
+    rows = []
+    for name in names or list(VARIANTS):
+        variant = VARIANTS[name]
+        result = detect(variant, out / name, whole=whole)
+        expected = "miss" if variant.miss else "caught"
+        rows.append({"variant": name, "rule": variant.rule, "caught": result.caught, "expected": expected,
+                     "miss": variant.miss, "returncode": result.returncode, "failed_tests": result.failed_tests,
+                     "seconds": round(result.seconds, 1), "requests": result.requests,
+                     "left_behind": result.left_behind, "slice": "whole quick suite" if whole else " ".join(variant.slice)})
+        print(f"{name}: {'CAUGHT' if result.caught else 'missed'} (expected {expected}) - {result.describe()}", flush=True)
+        if variant.opt_in:
+            again = detect(variant, out / f"{name}-opt-in", whole=whole, extra=variant.opt_in)
+            rows[-1]["caught_with_opt_in"] = {"args": " ".join(variant.opt_in), "caught": again.caught,
+                                              "failed_tests": again.failed_tests}
+            print(f"  with {' '.join(variant.opt_in)}: {'CAUGHT' if again.caught else 'missed'} - {again.describe()}",
+                  flush=True)
+        (out / "detection.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    caught = sum(1 for row in rows if row["caught"])
+    print(f"caught {caught}/{len(rows)} documented broken variants ({100 * caught / max(1, len(rows)):.1f} %) -> {out}")
     return 0
 
 

@@ -14,13 +14,14 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
 from tests.deployments import snapshot
 from tests.deployments.registry import DEPLOYMENTS
 from tests.deployments.requestlog import RequestLog
-from tests.deployments.sandbox import UNLIMITED_RATE, Deployment, build
+from tests.deployments.sandbox import SANDBOX_RATE_LIMIT, Deployment, build
 
 START_TIMEOUT = 15.0
 
@@ -45,25 +46,30 @@ class Served:
 
 
 def user_env(deployment: Deployment, base_url: str) -> dict[str, str]:
-    entity_id, other_entity_id = deployment.entity_ids
+    entity_id, other_entity_id, lifecycle_entity_id = deployment.entity_ids
     return {
         "MONITE_BASE_URL": base_url,
         "MONITE_CLIENT_ID": deployment.settings.client_id,
         "MONITE_CLIENT_SECRET": deployment.settings.client_secret,
         "MONITE_ENTITY_ID": entity_id,
         "MONITE_OTHER_ENTITY_ID": other_entity_id,
+        "MONITE_LIFECYCLE_ENTITY_ID": lifecycle_entity_id,
     }
 
 
 @contextlib.contextmanager
-def serve(name: str, *, rate_limit: int = UNLIMITED_RATE) -> Iterator[Served]:
-    """Build deployment `name` (see `DEPLOYMENTS`), serve it on 127.0.0.1, stop it afterwards."""
+def serve(name: str, *, rate_limit: int = SANDBOX_RATE_LIMIT, layer: Any = None) -> Iterator[Served]:
+    """Build deployment `name` (see `DEPLOYMENTS`), serve it on 127.0.0.1, stop it afterwards.
+
+    `layer` (the hidden emulator app -> an app) goes under the deployment's variant: a broken
+    variant of tests/faults/ on top of the sandbox-like deployment (tests/deployments/broken.py)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     origin = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
-        deployment = build(name, DEPLOYMENTS[name], rate_limit=rate_limit, public_base_url=origin)
+        variant = DEPLOYMENTS[name] if layer is None else (lambda app: DEPLOYMENTS[name](layer(app)))
+        deployment = build(name, variant, rate_limit=rate_limit, public_base_url=origin)
         before = snapshot.take(deployment.emulator, None)
         log = RequestLog(deployment.app, deployment.emulator, deployment.entity_ids, before)
         server = uvicorn.Server(uvicorn.Config(log, log_level="warning", lifespan="off", access_log=False))

@@ -21,3 +21,15 @@ DEPARTS_FROM: dict[str, tuple[str, ...]] = {
     name: tuple(sorted({a for group in observation_groups(name) for a in group}, key=lambda a: int(a[1:])))
     for name in DEPLOYMENTS
 }
+
+
+# Documented success statuses a docs-legal variant answers with another one (the docs give none):
+# a run against it cannot see them, and says so (summary.json `sandbox.not_exercised`).
+_OTHER_SUCCESS = {"ledger_create_200": {("createLedgerAccount", "201")},
+                  "delete_200_with_body": {("deleteLedgerAccount", "204")}}
+
+
+def success_replaced(name: str) -> set[tuple[str, str]]:
+    if name == "all_at_once":
+        return set().union(*_OTHER_SUCCESS.values())
+    return set(_OTHER_SUCCESS.get(name, set()))

@@ -26,11 +26,17 @@ from monite_emulator.settings import EmulatorSettings
 # (conformance/target.py uses the same two on the emulator).
 ENTITY_ID = "9d2b4c8f-2087-4738-ba91-7359683c49a4"
 OTHER_ENTITY_ID = "4f3a7c1e-6b2d-4e8a-9c0f-1a2b3c4d5e6f"
+# The lifecycle entity (README "Run against the sandbox", issue 16): no connection at all, the
+# entity a QA engineer names in MONITE_LIFECYCLE_ENTITY_ID for the run to connect and disconnect in.
+LIFECYCLE_ENTITY_ID = "b7e1d2c3-4a5f-4e6d-8c7b-9a0f1e2d3c4b"
 CONTROL_PREFIX = "/_emulator"
 # The documented default: 30 requests per second per API client (docs: api/concepts/rate-limiting).
 REALISTIC_RATE_LIMIT = 30
 # High enough that a test run never waits: the project's own tests use it to stay fast.
 UNLIMITED_RATE = 100_000
+# What the deployments advertise by default: above the suite's own pacing (the documented 30/s),
+# so the run never waits on a 429, and low enough for the suite's bounded 429 probe (issue 16).
+SANDBOX_RATE_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class Deployment:
     app: Any  # what is served: the variant around the hidden emulator
     emulator: Emulator  # in-process access for the harness (snapshots), never for the suite
     settings: EmulatorSettings
-    entity_ids: tuple[str, ...] = field(default=(ENTITY_ID, OTHER_ENTITY_ID))
+    entity_ids: tuple[str, ...] = field(default=(ENTITY_ID, OTHER_ENTITY_ID, LIFECYCLE_ENTITY_ID))
 
 
 def hide_control_plane(app: FastAPI) -> FastAPI:

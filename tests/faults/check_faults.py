@@ -16,6 +16,12 @@ from urllib.parse import parse_qs
 from monite_emulator.app import create_app
 from tests.faults.rewrite import Answer, rewrite_responses
 
+
+def _base(app: Any) -> Any:
+    """The app a variant breaks: `app` when given (a variant layered on another deployment,
+    tests/deployments/broken.py), else a clean emulator (`asgi:tests.faults...:<name>`)."""
+    return app if app is not None else create_app()
+
 API_PREFIX = "/v1/"
 LIST_PATHS = ("/v1/accounting_synced_records", "/v1/accounting_tax_rates", "/v1/ledger_accounts")
 TIMESTAMP_KEYS = frozenset({"created_at", "updated_at", "last_pull", "last_pulled_at", "object_updated_at",
@@ -33,8 +39,8 @@ def _api_only(rewrite: Callable[[Answer], None]) -> Callable[[Answer], None]:
     return apply
 
 
-def _variant(rewrite: Callable[[Answer], None]) -> Any:
-    return rewrite_responses(create_app(), _api_only(rewrite))
+def _variant(rewrite: Callable[[Answer], None], app: Any = None) -> Any:
+    return rewrite_responses(_base(app), _api_only(rewrite))
 
 
 def _query(answer: Answer) -> dict[str, list[str]]:
@@ -50,31 +56,31 @@ def _json_page(answer: Answer) -> dict | None:
 
 
 # monite_version_echoed: the response forgets the version the request used.
-def version_not_echoed() -> Any:
-    return _variant(lambda answer: answer.drop_header("x-monite-version"))
+def version_not_echoed(app: Any = None) -> Any:
+    return _variant(lambda answer: answer.drop_header("x-monite-version"), app)
 
 
 # monite_request_id_unique: every response carries the same request id.
-def request_id_constant() -> Any:
-    return _variant(lambda answer: answer.set_header("x-request-id", "req-00000000"))
+def request_id_constant(app: Any = None) -> Any:
+    return _variant(lambda answer: answer.set_header("x-request-id", "req-00000000"), app)
 
 
 # monite_error_body_shape: non-422 errors lose their `error` envelope.
-def error_body_flat() -> Any:
+def error_body_flat(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.status >= 400 and answer.status != 422 and answer.body:
             answer.set_json({"message": answer.json()["error"]["message"]})
 
-    return _variant(rewrite)
+    return _variant(rewrite, app)
 
 
 # monite_rate_limit_headers: one of the documented rate-limit headers is never sent.
-def rate_limit_header_missing() -> Any:
-    return _variant(lambda answer: answer.drop_header("X-RateLimit-Remaining-Second"))
+def rate_limit_header_missing(app: Any = None) -> Any:
+    return _variant(lambda answer: answer.drop_header("X-RateLimit-Remaining-Second"), app)
 
 
 # monite_page_within_limit: a page holds one item more than the `limit` asked for.
-def page_over_limit() -> Any:
+def page_over_limit(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         page = _json_page(answer)
         limits = _query(answer).get("limit", [])
@@ -84,11 +90,11 @@ def page_over_limit() -> Any:
             page["data"].append(dict(page["data"][-1], id=str(uuid.uuid4())))
         answer.set_json(page)
 
-    return _variant(rewrite)
+    return _variant(rewrite, app)
 
 
 # monite_next_page_continues: the next page starts with the last item of the previous one.
-def next_page_overlaps() -> Any:
+def next_page_overlaps(app: Any = None) -> Any:
     last_item_by_token: dict[str, dict] = {}
 
     def rewrite(answer: Answer) -> None:
@@ -102,18 +108,18 @@ def next_page_overlaps() -> Any:
         if page.get("next_pagination_token") and page["data"]:
             last_item_by_token[page["next_pagination_token"]] = page["data"][-1]
 
-    return _variant(rewrite)
+    return _variant(rewrite, app)
 
 
 # monite_next_page_continues: pages after the first come in reverse order.
-def next_page_reversed() -> Any:
+def next_page_reversed(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         page = _json_page(answer)
         if page is not None and _query(answer).get("pagination_token"):
             page["data"].reverse()
             answer.set_json(page)
 
-    return _variant(rewrite)
+    return _variant(rewrite, app)
 
 
 def _to_cest(node: Any) -> Any:
@@ -131,17 +137,17 @@ def _shift(value: str) -> str:
 
 
 # monite_timestamps_utc: timestamps keep their instant but are written in +02:00, not UTC.
-def timestamps_not_utc() -> Any:
+def timestamps_not_utc(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.status < 300 and answer.body:
             answer.set_json(_to_cest(answer.json()))
 
-    return _variant(rewrite)
+    return _variant(rewrite, app)
 
 
 # monite_entity_id_echoed: the response forgets the entity the request named.
-def entity_id_not_echoed() -> Any:
-    return _variant(lambda answer: answer.drop_header("x-monite-entity-id"))
+def entity_id_not_echoed(app: Any = None) -> Any:
+    return _variant(lambda answer: answer.drop_header("x-monite-entity-id"), app)
 
 
 # For each variant: the check that must fail, and the built-in checks allowed to fail with it
@@ -166,6 +172,6 @@ def rate_limited() -> Any:
     return create_app(EmulatorSettings(rate_limit_per_second=3))
 
 
-def clean() -> Any:
+def clean(app: Any = None) -> Any:
     """The emulator unchanged, run through the same loading path as the variants."""
-    return create_app()
+    return _base(app)

@@ -21,6 +21,12 @@ from monite_emulator.model.versions import PUBLISHED_VERSIONS
 from tests.deployments.variants import gateway_404, token_lifetime_86400, unsupported_media_415
 from tests.faults.rewrite import Answer, rewrite_responses
 
+
+def _base(app: Any) -> Any:
+    """The app a variant breaks: `app` when given (a variant layered on another deployment,
+    tests/deployments/broken.py), else a clean emulator (`asgi:tests.faults...:<name>`)."""
+    return app if app is not None else create_app()
+
 Query = list[tuple[str, str]]
 LIST_PATHS = ("/v1/accounting_synced_records", "/v1/accounting_tax_rates", "/v1/ledger_accounts")
 
@@ -56,18 +62,18 @@ def _model(app: Any) -> Emulator:
 
 
 # --- 1. lifecycle: disconnect answers 200 but the connection stays connected ----------------------
-def disconnect_keeps_status() -> Any:
+def disconnect_keeps_status(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.method == "POST" and answer.path.endswith("/disconnect") and answer.status == 200:
             body = answer.json()
             body["status"] = "connected"
             answer.set_json(body)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 2. pagination: a page with a next token loses its last item --------------------------------
-def page_loses_boundary_item() -> Any:
+def page_loses_boundary_item(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.method == "GET" and answer.path in LIST_PATHS and answer.status == 200:
             body = answer.json()
@@ -75,11 +81,11 @@ def page_loses_boundary_item() -> Any:
                 body["data"] = body["data"][:-1]
                 answer.set_json(body)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 3. limit bounds: an out-of-range limit is silently clamped into 1..250 ---------------------
-def limit_clamped() -> Any:
+def limit_clamped(app: Any = None) -> Any:
     def rewrite(path: str, query: Query) -> Query:
         clamped = []
         for name, value in query:
@@ -88,40 +94,40 @@ def limit_clamped() -> Any:
             clamped.append((name, value))
         return clamped
 
-    return rewrite_queries(create_app(), rewrite)
+    return rewrite_queries(_base(app), rewrite)
 
 
 # --- 4. sorting: order=desc is ignored when sorting by updated_at ------------------------------
-def desc_ignored_for_updated_at() -> Any:
+def desc_ignored_for_updated_at(app: Any = None) -> Any:
     def rewrite(path: str, query: Query) -> Query:
         if ("sort", "updated_at") in query:
             return [(name, value) for name, value in query if name != "order"]
         return query
 
-    return rewrite_queries(create_app(), rewrite)
+    return rewrite_queries(_base(app), rewrite)
 
 
 # --- 5. filters: __gte is treated as __gt (the boundary item is lost) --------------------------
-def gte_is_strict() -> Any:
+def gte_is_strict(app: Any = None) -> Any:
     def rewrite(path: str, query: Query) -> Query:
         return [(name.replace("__gte", "__gt"), value) for name, value in query]
 
-    return rewrite_queries(create_app(), rewrite)
+    return rewrite_queries(_base(app), rewrite)
 
 
 # --- 6. push: answers 'done' at once instead of 'pending' --------------------------------------
-def push_claims_done() -> Any:
+def push_claims_done(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.method == "POST" and answer.path.endswith("/push") and answer.status == 200:
             body = answer.json()
             body["sync_status"] = "done"
             answer.set_json(body)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 7. tax rates: total_tax_rate leaves out the last component -------------------------------
-def tax_total_skips_last_component() -> Any:
+def tax_total_skips_last_component(app: Any = None) -> Any:
     def fix(rate: dict) -> None:
         components = rate.get("components") or []
         if len(components) > 1:
@@ -134,7 +140,7 @@ def tax_total_skips_last_component() -> Any:
                 fix(rate)
             answer.set_json(body)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 8. ledger accounts: PATCH replaces the account (unsent fields become null) ------------------
@@ -151,12 +157,12 @@ def break_partial_patch(app: Any) -> Any:
     return app
 
 
-def patch_clears_unsent_fields() -> Any:
-    return break_partial_patch(create_app())
+def patch_clears_unsent_fields(app: Any = None) -> Any:
+    return break_partial_patch(_base(app))
 
 
 # --- 9. headers: a missing x-monite-version is a generic 422 (FastAPI's default), not 400 ---------
-def missing_version_is_422() -> Any:
+def missing_version_is_422(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         sent = {name.decode().lower() for name, _ in answer.scope.get("headers", [])}
         if answer.path.startswith("/v1/") and "x-monite-version" not in sent and answer.status == 400:
@@ -164,48 +170,48 @@ def missing_version_is_422() -> Any:
             answer.set_json({"detail": [{"loc": ["header", "x-monite-version"], "msg": "Field required",
                                          "type": "missing"}]})
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 9. auth: a token that may not act on the entity is answered 404, as if nothing were there ----
-def forbidden_is_404() -> Any:
+def forbidden_is_404(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.status == 403:
             answer.status = 404
             answer.set_json({"error": {"message": "Not found"}})
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 9. bad input: an oversized body is read whole and answered with a generic 422 --------------
-def oversized_body_is_422() -> Any:
+def oversized_body_is_422(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.status == 413:
             answer.status = 422
             answer.set_json({"detail": [{"loc": ["body"], "msg": "Invalid body", "type": "value_error"}]})
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
-def tokens_live_a_day() -> Any:
+def tokens_live_a_day(app: Any = None) -> Any:
     """9: `expires_in` 86400, not A20's 1800 (the sandbox-like deployment's docs-legal variant,
     here on the emulator with its control plane, where the assumption binds)."""
-    return token_lifetime_86400(create_app())
+    return token_lifetime_86400(_base(app))
 
 
-def gateway_answers_unknown_paths() -> Any:
+def gateway_answers_unknown_paths(app: Any = None) -> Any:
     """9: an unknown path is the gateway's 404 `{"message": ...}`, not A9's error body (as above)."""
-    return gateway_404(create_app())
+    return gateway_404(_base(app))
 
 
-def text_body_is_415() -> Any:
+def text_body_is_415(app: Any = None) -> Any:
     """9: a body without a JSON Content-Type is 415, not A25's 422 (as above)."""
-    return unsupported_media_415(create_app())
+    return unsupported_media_415(_base(app))
 
 
 # --- 10. isolation: GET of a ledger account by id ignores the entity ---------------------------
-def ledger_get_ignores_entity() -> Any:
-    app = create_app()
+def ledger_get_ignores_entity(app: Any = None) -> Any:
+    app = _base(app)
     model = _model(app)
     original = model.get_ledger_account
 
@@ -219,18 +225,18 @@ def ledger_get_ignores_entity() -> Any:
 
 
 # --- 11. rate limits: 429 without Retry-After -------------------------------------------------
-def no_retry_after() -> Any:
+def no_retry_after(app: Any = None) -> Any:
     def rewrite(answer: Answer) -> None:
         if answer.status == 429:
             answer.drop_header("retry-after")
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- second variants, for the checks the first ones leave untested ------------------------------
-def second_connection_allowed() -> Any:
+def second_connection_allowed(app: Any = None) -> Any:
     """1: creating a connection silently disconnects the active one instead of refusing."""
-    app = create_app()
+    app = _base(app)
     model = _model(app)
     original = model.create_connection
 
@@ -244,7 +250,7 @@ def second_connection_allowed() -> Any:
     return app
 
 
-def prev_token_dropped() -> Any:
+def prev_token_dropped(app: Any = None) -> Any:
     """2: pages never offer a prev_pagination_token."""
 
     def rewrite(answer: Answer) -> None:
@@ -254,12 +260,12 @@ def prev_token_dropped() -> Any:
                 body["prev_pagination_token"] = None
                 answer.set_json(body)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
-def push_never_settles() -> Any:
+def push_never_settles(app: Any = None) -> Any:
     """6: a push goes to pending, but its job is lost (the record stays pending)."""
-    app = create_app()
+    app = _base(app)
     model = _model(app)
     original = model.push
 
@@ -273,9 +279,9 @@ def push_never_settles() -> Any:
     return app
 
 
-def expired_token_accepted() -> Any:
+def expired_token_accepted(app: Any = None) -> Any:
     """9: tokens never expire."""
-    app = create_app()
+    app = _base(app)
     model = _model(app)
 
     def ignore_expiry(token: str) -> auth.Principal:
@@ -286,7 +292,7 @@ def expired_token_accepted() -> Any:
     return app
 
 
-def rate_limit_headers_missing() -> Any:
+def rate_limit_headers_missing(app: Any = None) -> Any:
     """11: responses carry no rate-limit headers."""
 
     def rewrite(answer: Answer) -> None:
@@ -294,7 +300,57 @@ def rate_limit_headers_missing() -> Any:
                      "x-ratelimit-remaining-second"):
             answer.drop_header(name)
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
+
+
+# --- 1. lifecycle, as a sandbox-like target shows it (issue 16) ----------------------------------
+def connection_create_200(app: Any = None) -> Any:
+    """1: POST /accounting_connections answers 200, not the documented 201."""
+
+    def rewrite(answer: Answer) -> None:
+        if answer.method == "POST" and answer.path == "/v1/accounting_connections" and answer.status == 201:
+            answer.status = 200
+
+    return rewrite_responses(_base(app), rewrite)
+
+
+def no_connections_404(app: Any = None) -> Any:
+    """1: an entity without connections gets 404, not seed 002's 200 `{"data": []}`."""
+
+    def rewrite(answer: Answer) -> None:
+        if (answer.method == "GET" and answer.path == "/v1/accounting_connections" and answer.status == 200
+                and answer.json().get("data") == []):
+            answer.status = 404
+            answer.set_json({"error": {"message": "No accounting connection for this entity"}})
+
+    return rewrite_responses(_base(app), rewrite)
+
+
+# --- 11. rate limits, as the 429 probe sees them (issue 16) ---------------------------------------
+def rate_limit_not_enforced(app: Any = None) -> Any:
+    """11: the rate-limit headers advertise a limit, but nothing over it is ever refused."""
+    app = _base(app)
+    limiter = _model(app).limiter
+    original = limiter.hit
+
+    def never_refuse(key: str, consume: bool = True) -> Any:
+        decision = original(key, consume)
+        decision.allowed = True
+        return decision
+
+    limiter.hit = never_refuse  # type: ignore[method-assign]
+    return app
+
+
+def rate_limited_body_flat(app: Any = None) -> Any:
+    """11: a 429 comes with a plain-text body, not the documented error body."""
+
+    def rewrite(answer: Answer) -> None:
+        if answer.status == 429:
+            answer.body = b"Too Many Requests"
+            answer.set_header("content-type", "text/plain")
+
+    return rewrite_responses(_base(app), rewrite)
 
 
 # --- 12. versions -------------------------------------------------------------------------------
@@ -314,17 +370,17 @@ def rewrite_versions(app: Any, rewrite: Callable[[str, str, str], str]) -> Any:
     return wrapped
 
 
-def version_echo_pinned() -> Any:
+def version_echo_pinned(app: Any = None) -> Any:
     """12: every response says X-Monite-Version 2024-05-25, whatever version was asked for."""
 
     def rewrite(answer: Answer) -> None:
         if answer.path.startswith("/v1/") and answer.header("x-monite-version"):
             answer.set_header("x-monite-version", "2024-05-25")
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
-def old_versions_refused() -> Any:
+def old_versions_refused(app: Any = None) -> Any:
     """12: only the current versions (2024-05-25 and later) are accepted; older published ones, the
     documented 2023-09-01 and 2024-01-31 included, are refused as unsupported."""
 
@@ -335,35 +391,35 @@ def old_versions_refused() -> Any:
             answer.status = 400
             answer.set_json({"error": {"type": "unsupported_api_version", "message": "Unsupported API version"}})
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
-def unlisted_version_is_latest() -> Any:
+def unlisted_version_is_latest(app: Any = None) -> Any:
     """12: a well-formed date outside the published list is served as the latest version (not A1's 400)."""
     def rewrite(method: str, path: str, version: str) -> str:
         well_formed = len(version) == 10 and version[4] == version[7] == "-" and version.replace("-", "").isdigit()
         return "2024-05-25" if well_formed and version not in PUBLISHED_VERSIONS else version
 
-    return rewrite_versions(create_app(), rewrite)
+    return rewrite_versions(_base(app), rewrite)
 
 
-def old_version_writes_ledger() -> Any:
+def old_version_writes_ledger(app: Any = None) -> Any:
     """12: version 2023-09-01 (and older) can create, update and delete ledger accounts (not A30's 405)."""
 
     def rewrite(method: str, path: str, version: str) -> str:
         writes = method in ("POST", "PATCH", "DELETE") and path.startswith("/v1/ledger_accounts")
         return "2024-05-25" if writes and version <= "2023-09-01" else version
 
-    return rewrite_versions(create_app(), rewrite)
+    return rewrite_versions(_base(app), rewrite)
 
 
 # --- without a control plane: a target the suite cannot arrange -------------------------------
-def without_control_plane() -> Any:
+def without_control_plane(app: Any = None) -> Any:
     """The clean emulator seen as a remote target: nothing to seed, no clock, no jobs to run."""
-    return hide_control_plane(create_app())
+    return hide_control_plane(_base(app))
 
 
-def limit_416() -> Any:
+def limit_416(app: Any = None) -> Any:
     """Out-of-range limits answered 416, as the concepts page says, instead of A13's 422."""
 
     def rewrite(answer: Answer) -> None:
@@ -371,10 +427,10 @@ def limit_416() -> Any:
             answer.status = 416
             answer.set_json({"error": {"message": "Requested range not satisfiable: limit"}})
 
-    return rewrite_responses(create_app(), rewrite)
+    return rewrite_responses(_base(app), rewrite)
 
 
-def without_control_plane_limit_416() -> Any:
+def without_control_plane_limit_416(app: Any = None) -> Any:
     """limit_416 seen as a remote target: the same A13 mismatch must become an observation."""
     return hide_control_plane(limit_416())
 
@@ -396,7 +452,9 @@ def non_uuid_id_found() -> Any:
 # The variants each numbered scenario group must catch, and the test that catches each.
 GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
     "test_01_connection_lifecycle": [("disconnect_keeps_status", "test_connect_sync_disconnect"),
-                                     ("second_connection_allowed", "test_only_one_active_connection")],
+                                     ("second_connection_allowed", "test_only_one_active_connection"),
+                                     ("connection_create_200", "test_connect_read_back_disconnect_connect_again"),
+                                     ("no_connections_404", "test_an_entity_without_connections_lists_none")],
     "test_02_pagination": [("page_loses_boundary_item", "test_next_then_prev_round_trip"),
                            ("prev_token_dropped", "test_next_then_prev_round_trip")],
     "test_03_limit_bounds": [("limit_clamped", "test_limits_out_of_range_are_refused")],
@@ -415,7 +473,9 @@ GROUP_VARIANTS: dict[str, list[tuple[str, str]]] = {
                              ("gateway_answers_unknown_paths", "test_unknown_path")],
     "test_10_isolation": [("ledger_get_ignores_entity", "test_gets_do_not_reach_another_entity")],
     "test_11_rate_limits": [("no_retry_after", "test_burst_gets_429_and_paced_client_completes"),
-                            ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes")],
+                            ("rate_limit_headers_missing", "test_burst_gets_429_and_paced_client_completes"),
+                            ("rate_limit_not_enforced", "test_advertised_limit_answers_429_then_lets_the_client_back"),
+                            ("rate_limited_body_flat", "test_advertised_limit_answers_429_then_lets_the_client_back")],
     "test_12_versions": [("version_echo_pinned", "test_every_published_version_is_answered_and_echoed"),
                          ("old_versions_refused", "test_every_published_version_is_answered_and_echoed"),
                          ("unlisted_version_is_latest", "test_a_date_outside_the_published_list"),

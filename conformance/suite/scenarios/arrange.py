@@ -54,6 +54,10 @@ class ScenarioEntities:
         return str(uuid.uuid5(SCENARIO_NAMESPACE, name if self.run == 0 else f"{name} #run{self.run}"))
 
 
+# The skip reason of a lifecycle scenario on a remote target without a lifecycle entity.
+LIFECYCLE_ENTITY_NEEDED = ("needs an entity without an active connection to connect and disconnect in: "
+                           "set MONITE_LIFECYCLE_ENTITY_ID")
+
 # The start of the skip reason of a scenario that needs an operation its API version lacks.
 ABSENT_IN_VERSION = "operation absent in API version"
 

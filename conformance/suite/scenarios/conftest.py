@@ -16,7 +16,8 @@ from conformance.http.auth import TokenProvider
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
 from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios.arrange import ScenarioEntities, SeededEntity, seed_entity
+from conformance.suite.scenarios.arrange import (LIFECYCLE_ENTITY_NEEDED, ScenarioEntities, SeededEntity,
+                                                 active_connection, seed_entity)
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.target.targets import Target
 
@@ -50,6 +51,24 @@ def other_entity_id(request: pytest.FixtureRequest, monite_target: Target,
 @pytest.fixture
 def client(monite_client: MoniteClient, entity_id: str) -> MoniteClient:
     return monite_client.for_entity(entity_id)
+
+
+@pytest.fixture
+def lifecycle_client(client: MoniteClient, emulator_control: EmulatorControl | None,
+                     monite_lifecycle_entity: str | None) -> MoniteClient:
+    """A client of an entity the scenario may connect and disconnect in: its own on the emulator,
+    MONITE_LIFECYCLE_ENTITY_ID elsewhere (it must have no active connection; the user's entity
+    has one, and the run never touches it). What the scenario creates there it disconnects."""
+    if emulator_control is not None:
+        return client
+    if not monite_lifecycle_entity:
+        pytest.skip(LIFECYCLE_ENTITY_NEEDED)
+    lifecycle = client.for_entity(monite_lifecycle_entity)
+    existing = active_connection(lifecycle)
+    if existing is not None:
+        pytest.skip(f"the lifecycle entity (MONITE_LIFECYCLE_ENTITY_ID) has an active connection "
+                    f"({existing.get('status')}) the run did not create; it needs none")
+    return lifecycle
 
 
 @pytest.fixture

@@ -176,6 +176,13 @@ RATE_HEADERS = documented(
 OVER_LIMIT_429 = documented(
     "docs: api/concepts/rate-limiting", "over the limit the API answers 429 Too Many Requests with Retry-After (seconds)")
 RATE_LIMIT_VALUE = assumption("A17", "RateLimit-Limit reports the per-second limit in force (per token, 1-second window)")
+OVER_ADVERTISED_LIMIT_429 = documented(
+    "docs: api/concepts/rate-limiting",
+    "more requests in one second than the per-second limit the target advertises (X-RateLimit-Limit-Second, "
+    "else RateLimit-Limit, else the documented default 30) get 429 Too Many Requests")
+RATE_LIMIT_PROBE_PROPERTY = "monite_rate_limit_probe"  # the probe's cost, a test property read by the report
+RATE_HEADERS_ON_429 = assumption(
+    "A17", "a 429 carries the rate-limit headers too (the docs name them on responses under the limit)")
 CLIENT_BACKS_OFF = documented(
     "docs: api/concepts/rate-limiting", "a client that waits Retry-After seconds gets through")
 

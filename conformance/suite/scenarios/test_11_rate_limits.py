@@ -1,16 +1,25 @@
 """11. Rate limits: a burst over a low limit gets 429 with Retry-After; the paced client gets through.
 
-Only on the emulator: the limit is lowered through the control plane (and restored after), a
-shared sandbox is not burst on purpose. The emulator's window is one wall-clock second
-(A17), so the paced part waits about a second, as a real client would.
+On the emulator the limit is lowered through the control plane (and restored after). On a target
+without it (the sandbox) one bounded probe per run exceeds the limit the target advertises with
+cheap reads, checks the 429 and waits as told (`--skip-rate-limit-probe` switches it off). The
+emulator's window is one wall-clock second (A17), so the paced part waits about a second, as a
+real client would.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import httpx
 import pytest
 
+from conformance.config import DOCUMENTED_RATE_LIMIT, RunConfig
+from conformance.http.pacing import retry_after_seconds
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
 from conformance.rules.kinds import Expectations
@@ -58,3 +67,112 @@ def test_burst_gets_429_and_paced_client_completes(low_limit: EmulatorControl, c
     paced = [client.get("/ledger_accounts") for _ in range(PACED_CALLS)]
     check.expect(all(response.status_code == 200 for response in paced), rules.CLIENT_BACKS_OFF,
                  f"the paced client's {PACED_CALLS} requests answered {[r.status_code for r in paced]}")
+
+
+# --- the 429 probe: once per run, on a target without the control plane ------------------------
+# What the docs say (docs: api/concepts/rate-limiting): a default of 30 requests per second per API
+# client ("the sandbox may be lower"), the rate-limit headers on responses under the limit, and over
+# it 429 with Retry-After in seconds. The probe reads the limit the target advertises, sends two
+# waves of limit + 1 cheap reads at once (GET /accounting_connections: one small, unpaginated page;
+# nothing that changes data), stops at the first 429, checks it, and waits as it says.
+PROBE_PATH = "/accounting_connections"
+PROBE_MAX_LIMIT = 100  # an advertised limit above this is not probed: at most 2 x 101 requests
+PROBE_WAVES = 2
+PROBE_THREADS = 16
+PROBE_EMULATOR_LIMIT = 5  # on the emulator the probe runs against this limit, set through the control plane
+ADVERTISED = ("X-RateLimit-Limit-Second", "RateLimit-Limit")
+
+
+def _advertised_limit(response: httpx.Response) -> tuple[int, str]:
+    """The per-second limit the target advertises, and where it came from."""
+    for name in ADVERTISED:
+        value = response.headers.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value), name
+    return int(DOCUMENTED_RATE_LIMIT), "the documented default (no rate-limit header advertised one)"
+
+
+@pytest.fixture
+def probed_limit(emulator_control: EmulatorControl | None, monite_config: RunConfig) -> Iterator[None]:
+    """The limit the probe exceeds: the target's own; on the emulator PROBE_EMULATOR_LIMIT, put back after."""
+    if not monite_config.rate_limit_probe:
+        pytest.skip("the 429 probe is switched off (--skip-rate-limit-probe)")
+    if emulator_control is None:
+        yield
+        return
+    before = int(emulator_control.state().get("rate_limit_per_second", 10000))
+    emulator_control.set_rate_limit(PROBE_EMULATOR_LIMIT)
+    try:
+        yield
+    finally:
+        emulator_control.set_rate_limit(before)
+
+
+@pytest.mark.operations("listAccountingConnections")
+def test_advertised_limit_answers_429_then_lets_the_client_back(
+        request: pytest.FixtureRequest, probed_limit: None, client: MoniteClient, check: Expectations) -> None:
+    cost = {"requests": 0, "seconds": 0.0, "advertised_limit": None, "limit_source": None,
+            "answered_429": False, "retry_after": None, "waited_seconds": 0.0}
+    started = time.monotonic()
+    try:
+        _probe(client, check, cost)
+    finally:
+        cost["seconds"] = round(time.monotonic() - started, 3)
+        request.node.user_properties.append((rules.RATE_LIMIT_PROBE_PROPERTY, json.dumps(cost)))
+
+
+def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any]) -> None:
+    first = client.get(PROBE_PATH)  # paced, like any request: it also fetches the token first
+    cost["requests"] += 1
+    check.expect(first.status_code == 200, rules.LIST_OK, f"GET {PROBE_PATH} answered {first.status_code}", first)
+    limit, source = _advertised_limit(first)
+    cost["advertised_limit"], cost["limit_source"] = limit, source
+    if limit > PROBE_MAX_LIMIT:
+        pytest.skip(f"the 429 probe is bounded: the target advertises {limit} requests/s ({source}), over "
+                    f"{PROBE_MAX_LIMIT}; not probed")
+    wave = limit + 1
+    limited: httpx.Response | None = None
+    burst_started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=PROBE_THREADS) as pool:
+        for _ in range(PROBE_WAVES):
+            answers = list(pool.map(lambda _: client.get(PROBE_PATH, paced=False), range(wave)))
+            cost["requests"] += len(answers)
+            limited = next((answer for answer in answers if answer.status_code == 429), None)
+            if limited is not None:
+                break
+    burst_seconds = time.monotonic() - burst_started
+    sent = cost["requests"] - 1
+    if limited is None:
+        if burst_seconds >= 1.0:  # spread over more than a second: the limit may never have been passed
+            pytest.skip(f"the 429 probe was inconclusive: {sent} requests took {burst_seconds:.1f} s, over a second "
+                        f"at an advertised {limit} requests/s")
+        check.expect(False, rules.OVER_ADVERTISED_LIMIT_429,
+                     f"{sent} requests in {burst_seconds:.2f} s at an advertised limit of {limit}/s ({source}): "
+                     "none answered 429")
+        return
+    cost["answered_429"] = True
+    retry_after = limited.headers.get("retry-after", "")
+    cost["retry_after"] = retry_after or None
+    check.expect(retry_after.strip().isdigit(), rules.OVER_LIMIT_429,
+                 f"the 429 has Retry-After {retry_after!r}, expected seconds to wait", limited)
+    body = _json(limited)
+    error = body.get("error") if isinstance(body, dict) else None
+    check.expect(isinstance(error, dict) and isinstance(error.get("message"), str), rules.ERROR_BODY,
+                 f"the 429 body is {limited.text[:200]!r}", limited)
+    missing = [name for name in rules.RATE_LIMIT_HEADERS if name not in limited.headers]
+    check.expect(not missing, rules.RATE_HEADERS_ON_429, f"the 429 lacks {missing}", limited)
+
+    wait = retry_after_seconds(limited)
+    cost["waited_seconds"] = round(wait, 3)
+    time.sleep(wait)  # as told: the documented way back in
+    after = client.get(PROBE_PATH, paced=False)
+    cost["requests"] += 1
+    check.expect(after.status_code == 200, rules.CLIENT_BACKS_OFF,
+                 f"after waiting Retry-After ({retry_after!r}) the next request answered {after.status_code}", after)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

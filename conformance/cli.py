@@ -17,10 +17,11 @@ from conformance.commands import diff as diff_command
 from conformance.commands import proxy as proxy_command
 from conformance.commands import run as run_command
 from conformance.errors import ConfigError, TargetUnreachable
+from conformance.exit_codes import INTERRUPTED, UNREACHABLE, USAGE
 from conformance.redaction import redact
 
 PROG = "monite-conformance"
-EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 2, 3, 130
+EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = USAGE, UNREACHABLE, INTERRUPTED
 
 app = typer.Typer(name=PROG, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Conformance suite for Monite's accounting-integration API.")

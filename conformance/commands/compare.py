@@ -1,7 +1,7 @@
 """`monite-conformance compare BASE NEW`: what changed between two runs (the nightly drift watch).
 
-Exit codes: 0 nothing to fail on; 1 a difference `--fail-on` names (default: a regression);
-2 a usage error or a BASE/NEW that is not a run's summary.json (one line on stderr).
+Exit codes (`conformance.exit_codes`): 0 nothing to fail on; 1 a difference `--fail-on` names
+(default: a regression); 2 a usage error or a BASE/NEW that is not a run's summary.json.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from conformance.compare.differences import REGRESSION_KINDS, Difference, compar
 from conformance.compare.report import build, write_all
 from conformance.compare.runs import RunUnreadable, load_run
 from conformance.errors import ConfigError
+from conformance.exit_codes import exit_code
 from conformance.redaction import redact
 
 SHOWN = 20
@@ -56,11 +57,9 @@ def compare(
     say = lambda text, style="": console.print(escape(redact(text)), style=style or None, soft_wrap=True)  # noqa: E731
     show_differences(say, f"{base_run.source} → {new_run.source}", differences, written)
 
-    if fail_on is FailOn.any and differences:
-        return 1
-    if fail_on is FailOn.regression and any(d.kind in REGRESSION_KINDS for d in differences):
-        return 1
-    return 0
+    failing = (fail_on is FailOn.any and bool(differences)) or (
+        fail_on is FailOn.regression and any(d.kind in REGRESSION_KINDS for d in differences))
+    return exit_code("differences" if failing else "no-difference")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,10 +23,10 @@ from conformance.diff.render import render
 from conformance.diff.render.text import renderable
 from conformance.diff.select import DEFAULT_PATHS
 from conformance.errors import ConfigError
+from conformance.exit_codes import exit_code
 from conformance.redaction import redact
 
 PROG = "monite-conformance"
-EXIT_CHANGES, EXIT_DOCUMENT = 1, 3
 
 
 class Format(str, Enum):
@@ -71,7 +71,7 @@ def diff(
         result = diff_documents(before, after, scope)
     except DocumentError as exc:
         typer.echo(f"{PROG}: error: {redact(str(exc))}", err=True)
-        return EXIT_DOCUMENT
+        return exit_code("unreachable")
     if not result.operations:  # a typo in --paths must not read as "no changes"
         hint = (f" (--paths {paths!r})" if paths is not None else
                 "" if all_paths else "; the default scope is the accounting paths, see --paths/--all-paths")
@@ -92,7 +92,7 @@ def diff(
             renderable(result, old_label, new_label))
     else:
         sys.stdout.write(render(format.value, result, old_label, new_label, fail_on.value))
-    return EXIT_CHANGES if result.at_or_above(fail_on.value) else 0
+    return exit_code("differences" if result.at_or_above(fail_on.value) else "no-difference")
 
 
 def _scope(paths: str | None, all_paths: bool) -> re.Pattern[str] | None:

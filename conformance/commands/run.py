@@ -27,10 +27,11 @@ from rich.console import Console
 
 from conformance.config import RunConfig
 from conformance.errors import ConfigError
+from conformance.exit_codes import ERROR, INTERRUPTED, UNREACHABLE, USAGE, exit_code
 from conformance.redaction import redact
 
 PROG = "monite-conformance"
-EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = 2, 3, 4, 130
+EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = USAGE, UNREACHABLE, ERROR, INTERRUPTED
 REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md")
 
 
@@ -228,7 +229,6 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
 
     from conformance.report.console import ProgressPlugin, print_summary
     from conformance.report.scrub import scrub_tree
-    from conformance.verdict.verdict import EXIT_CODES
 
     folder.mkdir(parents=True, exist_ok=True)
     progress = ProgressPlugin(console)
@@ -255,7 +255,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console) -> int:
         for line in _tail(folder / "pytest.log", 5):
             _say(console, f"  {line}")
         return code
-    code = EXIT_CODES.get(summary["verdict"], EXIT_ERROR)
+    code = exit_code(summary["verdict"])
     if status == -1:
         code = EXIT_INTERRUPTED
     print_summary(console, summary, folder, code)

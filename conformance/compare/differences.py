@@ -15,6 +15,7 @@ from typing import Any
 
 from conformance.compare.about import operations_of
 from conformance.compare.runs import Run
+from conformance.report.observations import split_profile_entry
 from conformance.spec.contract import documented_contract
 from conformance.spec.versions import base_version
 
@@ -38,6 +39,7 @@ KINDS: dict[str, str] = {
     "observation-appeared": "an observation reported in NEW only",
     "observation-vanished": "an observation reported in BASE only",
     "observation-changed": "the same observation says something else",
+    "profile-changed": "the target chose otherwise where the docs are silent or disagree (target profile)",
 }
 REGRESSION_KINDS = frozenset({"regression"})
 _ORDER = {kind: index for index, kind in enumerate(KINDS)}
@@ -253,8 +255,20 @@ def observations(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Differen
                              f"{_first_line(after[key].get('message'))}")
 
 
+# --- target profile ----------------------------------------------------------------------------
+def profile(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+    """An assumption or probe both runs observed, answered otherwise ("A7 (a path id …): 404 → 422")."""
+    before, after = base.get("target_profile") or {}, new.get("target_profile") or {}
+    for rule in sorted(set(before) & set(after)):
+        if before[rule] != after[rule]:
+            topic, was = split_profile_entry(before[rule])
+            _, now = split_profile_entry(after[rule])
+            yield Difference("", "profile-changed", f"{rule}{f' ({topic})' if topic else ''}: {was} → {now}",
+                             None, rule)
+
+
 RULES: tuple[Callable[[dict[str, Any], dict[str, Any]], Iterable[Difference]], ...] = (
-    verdicts, statuses, fields, headers, observations)
+    verdicts, statuses, fields, headers, observations, profile)
 
 
 def counts(differences: list[Difference]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from conformance.evidence import created
+from conformance.findings import Finding, TestEvidence
 from conformance.http.exchange import Exchange, shown_body
 from conformance.redaction import redact, redact_headers
 from conformance.spec.catalog import spec_catalog
@@ -32,9 +33,9 @@ class _Seen:
     calls: dict[tuple[str, int], int] = field(default_factory=dict)  # (operation id, status) -> count
     unmatched: dict[str, int] = field(default_factory=dict)  # "METHOD /path -> status" -> count
     last: deque[Any] = field(default_factory=lambda: deque(maxlen=KEEP_LAST))
-    findings: list[dict[str, str]] = field(default_factory=list)  # structured check failures
+    check_failures: list[dict[str, str]] = field(default_factory=list)  # schemathesis' failures
     not_sent: dict[str, int] = field(default_factory=dict)  # operation id -> cases withheld
-    observations: list[dict[str, str]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)  # Finding.as_dict() of each
 
 
 _lock = threading.Lock()
@@ -110,8 +111,8 @@ def httpx_hook(response: httpx.Response) -> None:
 def finding(check: str, title: str, message: str) -> None:
     """A check failed on the current test's last response (from schemathesis' filter_failure)."""
     with _lock:
-        if _current is not None and len(_seen.findings) < 20:
-            _seen.findings.append({"check": check, "title": redact(title), "message": redact(message)[:2000]})
+        if _current is not None and len(_seen.check_failures) < 20:
+            _seen.check_failures.append({"check": check, "title": redact(title), "message": redact(message)[:2000]})
 
 
 def withheld(operation_id: str) -> None:
@@ -120,29 +121,30 @@ def withheld(operation_id: str) -> None:
         _seen.not_sent[operation_id] = _seen.not_sent.get(operation_id, 0) + 1
 
 
-def observation(entry: dict[str, str]) -> None:
-    """A deviation from an assumption, reported instead of failing (see conformance.rules)."""
+def observation(finding: Finding) -> None:
+    """A deviation from an assumption or a probe's answer, reported instead of failing
+    (`conformance.rules.kinds`, and the property tests' excused check failures)."""
     with _lock:
         if _current is not None and len(_seen.observations) < 50:
-            _seen.observations.append({key: redact(str(value)) for key, value in entry.items()})
+            _seen.observations.append(finding.as_dict())
 
 
-def drain(with_exchanges: bool = False) -> dict[str, Any]:
-    """What the current test saw since the last drain, as JSON-ready data.
+def drain(with_exchanges: bool = False) -> TestEvidence:
+    """What the current test saw since the last drain, as a (partial) evidence record.
 
     `with_exchanges` adds its last responses (redacted, with curl): only a failure needs them.
     """
     global _seen
     with _lock:
         seen, _seen = _seen, _Seen()
-    return {
-        "calls": [[op, status, count] for (op, status), count in sorted(seen.calls.items())],
-        "unmatched": dict(sorted(seen.unmatched.items())),
-        "exchanges": [exchange_of(response).as_dict() for response in seen.last] if with_exchanges else [],
-        "findings": seen.findings,
-        "not_sent": dict(sorted(seen.not_sent.items())),
-        "observations": seen.observations,
-    }
+    return TestEvidence(
+        calls=[[op, status, count] for (op, status), count in sorted(seen.calls.items())],
+        unmatched=dict(sorted(seen.unmatched.items())),
+        exchanges=[exchange_of(response).as_dict() for response in seen.last] if with_exchanges else [],
+        check_failures=seen.check_failures,
+        not_sent=dict(sorted(seen.not_sent.items())),
+        observations=seen.observations,
+    )
 
 
 def exchange_of(response: Any) -> Exchange:

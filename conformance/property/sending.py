@@ -180,8 +180,8 @@ def observe_calls(schema: BaseSchema, *, assumptions_bind: bool, api_version: st
             rule = excuse(str(failure.code), _check_name(failure), answer_of(case, response),
                           documented_contract(api_version), strict_contract(api_version))
             if rule is not None:
-                request = f"{response.request.method} {response.request.url} -> {response.status_code}"
-                observer.observation(observation(rule, f"{title} ({failure.code}): {message[:600]}\n{request}"))
+                exchange = observer.exchange_of(response).describe()
+                observer.observation(observation(rule, f"{title} ({failure.code}): {message[:600]}", exchange))
                 return False
         observer.finding(type(failure).__name__, title, message)
         return True

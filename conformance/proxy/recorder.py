@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.http.exchange import Exchange
 from conformance.proxy.rules import Violation
+from conformance.proxy.rules import record as record_of
 from conformance.proxy.traffic import SeenRequest, SeenResponse
 
 MAX_RECORDED = 500
@@ -73,16 +74,16 @@ class Recorder:
             elif operation is None:
                 _count(state.unmatched, f"{request.label} -> {status if status is not None else 'no answer'}")
             for found in violations:
-                state.counts[found.side] += 1
-                state.by_rule[found.rule] += 1
+                state.counts[found.rule.side or "response"] += 1
+                state.by_rule[found.rule.id] += 1
                 if operation is not None:
-                    state.violated.setdefault(operation, {}).setdefault(status, set()).add(found.rule)
+                    state.violated.setdefault(operation, {}).setdefault(status, set()).add(found.rule.id)
             for found in observations:
                 state.counts["observations"] += 1
             for found, target in [(v, state.violations) for v in violations] + [(o, state.observations)
                                                                                for o in observations]:
                 if len(state.violations) + len(state.observations) < self._max:
-                    target.append({**found.as_dict(), "exchange": exchange})
+                    target.append({**record_of(found), "exchange": exchange})
                 else:
                     state.not_recorded += 1
 

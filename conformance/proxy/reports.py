@@ -7,7 +7,6 @@ demand) never sees half a report.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,13 @@ from conformance.proxy.report_junit import render_junit
 from conformance.proxy.report_matrix import traffic_matrix
 from conformance.proxy.report_summary import build_summary, render_markdown
 from conformance.proxy.verdict import FailOn, exit_code, verdict
-from conformance.redaction import redact
+from conformance.report.formats import JSON, Format, write_formats
 from conformance.spec.catalog import Catalog
 from conformance.report.scrub import scrub_text
 
-REPORT_FILES = ("summary.json", "summary.md", "junit.xml", "report.html")
+PROXY_FORMATS = (JSON, Format("summary.md", render_markdown), Format("junit.xml", lambda summary, _: render_junit(summary)),
+                 Format("report.html", render_html))
+REPORT_FILES = tuple(formatter.filename for formatter in PROXY_FORMATS)
 
 
 def write_reports(folder: Path, traffic: Traffic, catalog: Catalog, meta: dict[str, Any],
@@ -33,11 +34,7 @@ def write_reports(folder: Path, traffic: Traffic, catalog: Catalog, meta: dict[s
             "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     code = exit_code(traffic, fail_on)
     summary = build_summary(meta, traffic, matrix, verdict(traffic, fail_on), code)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / "summary.json", redact(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n")
-    _write(folder / "summary.md", render_markdown(summary, matrix))
-    _write(folder / "junit.xml", render_junit(summary))
-    _write(folder / "report.html", render_html(summary, matrix))
+    write_formats(folder, PROXY_FORMATS, summary, matrix, write=_write)
     return {"report_dir": str(folder), "verdict": summary["verdict"], "exit_code": code, "counts": summary["counts"]}
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from conformance import exit_codes
+
 if TYPE_CHECKING:  # the CLI imports FailOn for its options; keep that import light
     from conformance.proxy.recorder import Traffic
-
-EXIT_CLEAN, EXIT_VIOLATIONS = 0, 1
 
 
 class FailOn(str, Enum):
@@ -29,8 +29,9 @@ def counted(traffic: Traffic, fail_on: FailOn) -> int:
 
 
 def verdict(traffic: Traffic, fail_on: FailOn) -> str:
+    """"violations" or "clean": the proxy's outcomes in the one exit-code table."""
     return "violations" if counted(traffic, fail_on) else "clean"
 
 
 def exit_code(traffic: Traffic, fail_on: FailOn) -> int:
-    return EXIT_VIOLATIONS if counted(traffic, fail_on) else EXIT_CLEAN
+    return exit_codes.exit_code(verdict(traffic, fail_on))

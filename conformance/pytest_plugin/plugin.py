@@ -27,12 +27,12 @@ from conformance.config import PROFILES, SUITES, RunConfig
 from conformance.errors import ConfigError
 from conformance.evidence import created, observer
 from conformance.evidence.created import Created
+from conformance.findings import OBSERVATION_PROPERTY, attach
 from conformance.http.auth import TokenProvider, api_headers
 from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at, send_paced, waited
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
-from conformance.rules.kinds import OBSERVATION_KEY
 from conformance.safety import guard
 from conformance.safety.cleanup import remove
 from conformance.safety.restore import restore, snapshot
@@ -43,12 +43,10 @@ from conformance.target.targets import Target, open_target
 SCOPE_KEY = pytest.StashKey[TestScope]()
 CONFIG_KEY = pytest.StashKey[RunConfig]()
 ERROR_KEY = pytest.StashKey[str]()
-CLEANUP_FAILURE = "monite_cleanup_failure"
-CHANGED_EXISTING = "monite_changed_existing"  # a change to what the run did not create (allowed runs)
+CLEANUP_FAILURES_KEY = pytest.StashKey[list[str]]()  # what a test's cleanup could not remove
 CHANGES_BEFORE_KEY = pytest.StashKey[int]()
 CHANGES_KEY = pytest.StashKey[list[str]]()
-PACED = "monite_paced"  # seconds a test waited for its send slots, and 429s it waited out
-PACED_BEFORE_KEY = pytest.StashKey[tuple[float, int]]()
+PACED_BEFORE_KEY = pytest.StashKey[tuple[float, int]]()  # send-slot seconds and 429 waits so far
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -176,38 +174,39 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Attach what the test saw in this phase, and what it is about, to its report (plain data,
-    so it travels from xdist workers): `monite_seen`, `monite_kind`, `monite_operations`.
-    Innermost wrapper (trylast), so other plugins' wrappers find the data attached."""
+    """Attach what the test saw in this phase, and what it is about, to its report: one
+    `TestEvidence` (`conformance.findings`), plain data so it travels from xdist workers.
+    Innermost wrapper (trylast), so other plugins' wrappers find the evidence attached.
+    Observations also become junit XML properties (`monite_observation`)."""
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    seen = report.monite_seen = observer.drain(with_exchanges=report.failed)  # type: ignore[attr-defined]
-    for entry in seen["observations"]:  # deviations from assumptions, judged when they were seen
-        recorded = (OBSERVATION_KEY, json.dumps(entry, ensure_ascii=False))
+    evidence = observer.drain(with_exchanges=report.failed)
+    for entry in evidence.observations:  # deviations from assumptions, judged when they were seen
+        shown = {key: entry[key] for key in ("rule", "source", "message")}
+        recorded = (OBSERVATION_PROPERTY, json.dumps(shown, ensure_ascii=False))
         report.user_properties.append(recorded)
         item.user_properties.append(recorded)  # junit XML writes the teardown report's properties
     if call.excinfo is not None and call.excinfo.errisinstance(guard.ChangeRefused):
         _as_skipped(report, str(call.excinfo.value))
-    elif report.when == "call" and report.passed and seen["not_sent"] and not seen["calls"]:
-        withheld = sum(seen["not_sent"].values())
+    elif report.when == "call" and report.passed and evidence.not_sent and not evidence.calls:
+        withheld = sum(evidence.not_sent.values())
         _as_skipped(report, f"{guard.NOT_SENT}: all {withheld} generated cases")
     if report.when == "teardown":  # changes to what the run did not create (allowed runs only)
-        for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]:
-            report.user_properties.append((CHANGED_EXISTING, change.describe()))
+        evidence.changed_existing = [change.describe()
+                                     for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]]
         seconds, waits_on_429 = (now - then for now, then in zip(waited(),
                                                                   item.stash.get(PACED_BEFORE_KEY, (0.0, 0))))
-        if seconds or waits_on_429:  # time this test spent under the rate limit
-            report.user_properties.append((PACED, json.dumps({"waited_seconds": round(seconds, 3),
-                                                              "waits_on_429": waits_on_429})))
+        evidence.waited_seconds, evidence.waits_on_429 = round(seconds, 3), waits_on_429
+        evidence.cleanup_failures = item.stash.get(CLEANUP_FAILURES_KEY, [])
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
         scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())
     catalog = spec_catalog()
     named = catalog.from_test_id(report.nodeid)  # a schemathesis item "...[GET /path]"
-    operations = set(scope.operations) | ({named.operation_id} if named is not None else set())
-    report.monite_kind = scope.kind  # type: ignore[attr-defined]
-    report.monite_operations = sorted(operations)  # type: ignore[attr-defined]
-    report.monite_tags = sorted(set(scope.tags) | (set(named.tags) if named is not None else set()))  # type: ignore[attr-defined]
+    evidence.kind = scope.kind
+    evidence.operations = sorted(set(scope.operations) | ({named.operation_id} if named is not None else set()))
+    evidence.tags = sorted(set(scope.tags) | (set(named.tags) if named is not None else set()))
+    attach(report, evidence)
 
 
 def _as_skipped(report: pytest.TestReport, reason: str) -> None:
@@ -333,8 +332,9 @@ def _monite_remove_leftovers(request: pytest.FixtureRequest) -> Iterator[None]:
     target and did not undo itself; a failure to undo is reported on the test, not raised."""
     _remove_leftovers()  # what earlier code left open (session setup) is nobody's test's
     yield
-    for failure in _remove_leftovers():
-        request.node.user_properties.append((CLEANUP_FAILURE, redact(failure)))
+    failures = [redact(failure) for failure in _remove_leftovers()]
+    if failures:  # the teardown report carries them (`TestEvidence.cleanup_failures`)
+        request.node.stash[CLEANUP_FAILURES_KEY] = failures
 
 
 @pytest.fixture(scope="session", autouse=True)

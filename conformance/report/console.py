@@ -16,9 +16,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from conformance.findings import evidence_of
 from conformance.redaction import redact
 from conformance.report.incomplete import describe
 
+SHOWN_RULES = 12  # observed rules listed on the console
 _VERDICT_STYLE = {
     "conforms": ("green", "the target conforms"),
     "incomplete": ("yellow", "incomplete: checks could not run (--require-complete)"),
@@ -67,7 +69,7 @@ class ProgressPlugin:
             self.progress.start()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed and not hasattr(report, "monite_accepted"):
+        if report.failed and evidence_of(report).accepted is None:
             self.failed += 1
             reason = getattr(getattr(report.longrepr, "reprcrash", None), "message", "") or ""
             first = next((line for line in str(reason).splitlines() if line.strip()), "")
@@ -120,6 +122,13 @@ def print_summary(console: Console, summary: dict[str, Any], report_dir: Path, e
         say(console, f"  ! accepted: {item['test']}: {item['reason']}", "yellow")
     for item in summary.get("cleanup_failures", []):
         say(console, f"  left on the target (remove by hand): {item['what']}", "yellow")
+    rows = summary.get("observations_by_rule") or []
+    for row in rows[:SHOWN_RULES]:
+        say(console, f"  ~ observed {row['rule']} ×{row['count']}: {row['sentence']}", "cyan")
+        if row["examples"]:
+            say(console, f"      e.g. {row['examples'][0]['curl'] or row['examples'][0]['request']}", "dim")
+    if len(rows) > SHOWN_RULES:
+        say(console, f"  … {len(rows) - SHOWN_RULES} more observed rules in the report")
     if summary.get("exit_message"):
         say(console, f"  {summary['exit_message']}", "red")
     coverage = summary["coverage"]

@@ -19,6 +19,7 @@ import pytest
 from conformance.config import RunConfig
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.evidence import observer
+from conformance.findings import attach, evidence_of
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
 from conformance.report.html import exchange_html, render_sections
@@ -28,7 +29,8 @@ from conformance.report.meta import now, run_metadata, set_html_environment
 from conformance.report.observed import ObservedContract, Recorder
 from conformance.report.redact_reports import redact_report
 from conformance.report.scrub import scrub_tree
-from conformance.report.summary import build_summary, render_markdown, write_json
+from conformance.report.formats import write_formats
+from conformance.report.summary import RUN_FORMATS, build_summary
 from conformance.spec.catalog import Catalog, spec_catalog
 from conformance.verdict import baseline as baseline_mod
 from conformance.verdict.results import RunResults
@@ -82,26 +84,28 @@ class ReportPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
-        report.monite_observed = self.recorder.contract.drain()  # type: ignore[attr-defined]
-        seen = getattr(report, "monite_seen", {"exchanges": [], "calls": []})
+        evidence = evidence_of(report)
+        evidence.observed = self.recorder.contract.drain()
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
-            report.monite_unreachable = True  # type: ignore[attr-defined]
+            evidence.unreachable = True
+        attach(report, evidence)
         redact_report(report)
-        if report.failed and seen["exchanges"]:
-            _add_html_extra(report, exchange_html(seen["exchanges"][-1]))
+        if report.failed and evidence.exchanges:
+            _add_html_extra(report, exchange_html(evidence.exchanges[-1]))
         if report.failed and report.when == "call" and self.baseline:
-            self._maybe_accept(report, seen)
+            self._maybe_accept(report)
 
-    def _maybe_accept(self, report: pytest.TestReport, seen: dict[str, Any]) -> None:
-        called = {op for op, _, _ in seen.get("calls", [])}
-        operations = set(getattr(report, "monite_operations", []))
-        deviation = baseline_mod.find(self.baseline, report.nodeid, operations | called,
-                                      set(getattr(report, "monite_tags", [])), report.longreprtext)
+    def _maybe_accept(self, report: pytest.TestReport) -> None:
+        evidence = evidence_of(report)
+        called = {op for op, _, _ in evidence.calls}
+        deviation = baseline_mod.find(self.baseline, report.nodeid, set(evidence.operations) | called,
+                                      set(evidence.tags), report.longreprtext)
         if deviation is None:
             return
         report.outcome = "skipped"
-        report.wasxfail = f"accepted deviation: {deviation.reason}"  # type: ignore[attr-defined]
-        report.monite_accepted = deviation.reason  # type: ignore[attr-defined]
+        setattr(report, "wasxfail", f"accepted deviation: {deviation.reason}")  # pytest's own xfail mark
+        evidence.accepted = deviation.reason
+        attach(report, evidence)
 
     # -- the controller (or the only process) ------------------------------------------------
 
@@ -109,9 +113,10 @@ class ReportPlugin:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         redact_report(report)
         if not self.is_worker:
-            self.results.record(report)
-            self.observed.merge(getattr(report, "monite_observed", None) or {})
-            for operation, count in ((getattr(report, "monite_seen", None) or {}).get("not_sent") or {}).items():
+            evidence = evidence_of(report)
+            self.results.record(report, evidence)
+            self.observed.merge(evidence.observed)
+            for operation, count in evidence.not_sent.items():
                 self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -140,10 +145,7 @@ class ReportPlugin:
         self.summary["collection_errors"] = self.collection_errors
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
-            self.report_dir.mkdir(parents=True, exist_ok=True)
-            write_json(self.report_dir / "summary.json", self.summary)
-            (self.report_dir / "summary.md").write_text(render_markdown(self.summary, self.matrix),
-                                                        encoding="utf-8")
+            write_formats(self.report_dir, RUN_FORMATS, self.summary, self.matrix)
 
     def _stale(self) -> list[str]:
         used = {rec.accepted_reason for rec in self.results.accepted()}
@@ -161,7 +163,7 @@ def _add_html_extra(report: pytest.TestReport, fragment: str) -> None:
         from pytest_html import extras
     except ImportError:
         return
-    report.extras = [*getattr(report, "extras", []), extras.html(fragment)]  # type: ignore[attr-defined]
+    setattr(report, "extras", [*getattr(report, "extras", []), extras.html(fragment)])  # pytest-html's protocol
 
 
 class _HtmlHooks:

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from conformance.findings import attach, evidence_of, has_evidence
 from conformance.redaction import redact
 
 
 class RedactedRepr:
     """A failure's text, already redacted; keeps the one-line crash message for -r and junit.
 
-    Through xdist it travels as plain text plus `monite_crash` on the report.
+    Through xdist it travels as plain text plus the crash message in the report's evidence.
     """
 
     def __init__(self, text: str, crash_message: str | None) -> None:
@@ -39,14 +40,17 @@ def redact_report(report: pytest.TestReport) -> None:
         report.longrepr = (longrepr[0], longrepr[1], redact(str(longrepr[2])))
     elif longrepr is not None and not isinstance(longrepr, RedactedRepr):
         message = getattr(getattr(longrepr, "reprcrash", None), "message", None)
+        evidence = evidence_of(report)
         if message is None:
-            message = getattr(report, "monite_crash", None)
+            message = evidence.crash
+        elif has_evidence(report):
+            message = evidence.crash = redact(str(message))
+            attach(report, evidence)
         else:
             message = redact(str(message))
-            report.monite_crash = message  # type: ignore[attr-defined]
         report.longrepr = RedactedRepr(redact(report.longreprtext), message)  # pytest's public text
     report.sections = [(title, redact(content)) for title, content in report.sections]
     report.user_properties = [(name, redact(value) if isinstance(value, str) else value)
                               for name, value in report.user_properties]
     if isinstance(getattr(report, "wasxfail", None), str):
-        report.wasxfail = redact(report.wasxfail)  # type: ignore[attr-defined]
+        setattr(report, "wasxfail", redact(report.wasxfail))  # pytest's own xfail mark

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.formats import JSON, Format
 from conformance.report.incomplete import describe
+from conformance.report.observations import by_rule, profile
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
 from conformance.spec.catalog import Catalog
 from conformance.verdict.results import RunResults
@@ -28,6 +28,8 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
                   verdict: str, stale: list[str], observed: dict[str, Any] | None = None,
                   incomplete: dict[str, Any] | None = None) -> dict[str, Any]:
     exercised, documented = matrix.coverage()
+    observations = [{"test": rec.nodeid, **obs} for rec, obs in results.observations()]
+    grouped = by_rule(observations)
     return {
         "schema_version": SCHEMA_VERSION,
         "verdict": verdict,
@@ -57,7 +59,11 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
                       "reason": rec.accepted_reason, "failure": rec.failure_text}
                      for rec in results.accepted()],
         "stale_baseline_entries": stale,
-        "observations": [{"test": rec.nodeid, **obs} for rec, obs in results.observations()],
+        "observations": observations,
+        # The same, one row per assumption or probe (conformance.report.observations).
+        "observations_by_rule": grouped,
+        # What the target chose where it differs from the emulator: {"A7": "<topic> → <choice>"}.
+        "target_profile": profile(grouped),
         "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.cleanup_failures],
         # Time spent under the rate limit: waiting for send slots (pacing) and for 429s to pass.
@@ -100,10 +106,6 @@ def _unmatched(results: RunResults) -> dict[str, int]:
     return dict(sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:MAX_UNMATCHED])
 
 
-def write_json(path: Path, summary: dict[str, Any]) -> None:
-    path.write_text(redact(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
-
-
 def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
     """A short Markdown digest: verdict, counts, failures, coverage; for a PR comment."""
     run, counts, coverage = summary["run"], summary["counts"], summary["coverage"]
@@ -141,6 +143,8 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
         lines.append("")
     if could_not_run:
         lines += _incomplete_md(summary["incomplete"])
+    if summary.get("observations_by_rule"):
+        lines += _observations_md(summary)
     if summary["accepted"]:
         lines.append("### Accepted deviations (baseline)")
         for item in summary["accepted"]:
@@ -161,6 +165,26 @@ def render_markdown(summary: dict[str, Any], matrix: Matrix) -> str:
     return redact("\n".join(lines))
 
 
+def _observations_md(summary: dict[str, Any]) -> list[str]:
+    """One row per assumption or probe the target answered otherwise, then the target profile."""
+    rows = summary["observations_by_rule"]
+    lines = [f"### Observations: {sum(row['count'] for row in rows)} for {len(rows)} "
+             f"rule{'s' if len(rows) != 1 else ''} (reported, never a failure)", "",
+             "| rule | seen | what the target chose, what the emulator does | e.g. | tests |",
+             "|---|---:|---|---|---|"]
+    for row in rows:
+        examples = "<br>".join(f"`{_md(example['curl'] or example['request'], 1500)}`" for example in row["examples"])
+        tests = ", ".join(f"`{_md(test)}`" for test in row["tests"][:3])
+        more = row["tests_count"] - min(3, len(row["tests"]))
+        lines.append(f"| {row['rule']} ({row['kind']}) | {row['count']} | {_md(row['sentence'], 600)} | "
+                     f"{examples} | {tests}{f' +{more} more' if more > 0 else ''} |")
+    lines += ["", "Target profile (where the target chose otherwise than the emulator; `compare` diffs it):", "",
+              "| rule | about → the target's choice |", "|---|---|"]
+    lines += [f"| {rule} | {_md(choice)} |" for rule, choice in summary.get("target_profile", {}).items()]
+    lines.append("")
+    return lines
+
+
 def _incomplete_md(incomplete: dict[str, Any]) -> list[str]:
     lines = ["### Checks that could not run", ""]
     if incomplete.get("count"):
@@ -175,5 +199,9 @@ def _incomplete_md(incomplete: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:300]
+def _md(text: str, limit: int = 300) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")[:limit]
+
+
+# The run's own files (report.html and junit.xml are pytest-html's and pytest's).
+RUN_FORMATS = (JSON, Format("summary.md", render_markdown))

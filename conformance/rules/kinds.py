@@ -1,6 +1,7 @@
 """Documented rules fail a run; assumptions fail only where the target is ours; probes never fail.
 
-Every assertion of the scenarios names the rule it checks:
+The rule type is the one of `conformance.findings` (re-exported here with its helpers, which
+the scenarios' catalogue uses). Every assertion of the scenarios names the rule it checks:
 
 - `documented(source, statement)`: the docs or a seed say so. Broken -> assertion failure,
   whatever the target.
@@ -11,71 +12,66 @@ Every assertion of the scenarios names the rule it checks:
 - `probe(id, source, statement)`: where the docs disagree with each other; what the target
   does is always reported as an observation and never fails.
 
-An observation is a `MoniteObservation` warning and an entry in the test's `user_properties`
-under the key `monite_observation`, with a JSON value `{"rule", "source", "message"}`; junit
-XML and the CLI's report pick it up from there.
+An observation is a `Finding` recorded in the test's evidence (`conformance.evidence.observer`,
+the same channel the property tests' excused check failures take) and a `MoniteObservation`
+warning; the plugin writes it into junit XML as a `monite_observation` property and the
+reports group it by rule.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import httpx
 
+from conformance.evidence import observer
+from conformance.findings import (ASSUMPTIONS_SOURCE, OBSERVATION_PROPERTY, Finding, Kind, Rule, assumption,
+                                  documented, probe)
 from conformance.http.exchange import Exchange
 from conformance.redaction import redact
+from conformance.spec.catalog import spec_catalog
 
-OBSERVATION_KEY = "monite_observation"
-ASSUMPTIONS_SOURCE = "docs/design.md (Assumptions)"
+__all__ = ["ASSUMPTIONS_SOURCE", "OBSERVATION_KEY", "Expectations", "MoniteObservation", "Rule", "RuleKind",
+           "assumption", "documented", "observation", "probe"]
 
-RuleKind = Literal["documented", "assumption", "probe"]
+OBSERVATION_KEY = OBSERVATION_PROPERTY
+RuleKind = Kind
 
 
 class MoniteObservation(UserWarning):
     """The target differs from an assumption, or answered a probe of a docs disagreement."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    kind: RuleKind
-    id: str  # "seed 003", "docs: api/concepts/versioning", "A8", or a probe's name
-    source: str
-    statement: str
-
-    def citation(self) -> str:
-        if self.kind == "assumption":
-            return f"assumption {self.id}: {self.statement}"
-        if self.kind == "probe":
-            return f"observation ({self.source}): {self.statement}"
-        return f"{self.source}: {self.statement}"
+MAX_CHOICE_CHARS = 160
 
 
-def documented(source: str, statement: str) -> Rule:
-    """A rule the docs state; `source` is 'seed NNN' or 'docs: <page>' (or an RFC)."""
-    return Rule("documented", source, source, statement)
+def observation(rule: Rule, message: str, exchange: str = "", choice: str | None = None) -> Finding:
+    """`rule` observed broken: `message` says what came back; `exchange` is a described
+    exchange (`Exchange.describe`: request line, response body, curl) or just a request line.
+    `choice` is what the target did, short and stable; by default the exchange's status (and the
+    fields a body lacked)."""
+    request, curl, status = _parts(exchange)
+    operation = None
+    method, _, rest = request.partition(" ")
+    if rest:
+        matched = spec_catalog().match(method, rest.split(" -> ", 1)[0])
+        operation = matched.operation_id if matched is not None else None
+    if choice is None:
+        missing = sorted(set(re.findall(r"""['"]([^'"]+)['"] is a required property""", message)))
+        choice = f"{status} without {', '.join(missing)}".strip() if missing else status
+    return rule.finding(operation, observed=message, request=request, curl=curl, choice=choice)
 
 
-def assumption(assumption_id: str, statement: str, source: str = ASSUMPTIONS_SOURCE) -> Rule:
-    """A choice where the docs are silent: by its id in docs/design.md (A1..), or another `source`."""
-    return Rule("assumption", assumption_id, source, statement)
-
-
-def probe(probe_id: str, source: str, statement: str) -> Rule:
-    """A point where the docs disagree: the target's answer is reported, never judged."""
-    return Rule("probe", probe_id, source, statement)
-
-
-def observation(rule: Rule, message: str) -> dict[str, str]:
-    """An observation's record: {"rule", "source", "message"} (redacted), as reports read it."""
-    return {"rule": rule.id, "source": rule.source, "message": redact(f"{rule.citation()} -- {message}")}
-
-
-class HasUserProperties(Protocol):
-    user_properties: list[tuple[str, object]]
+def _parts(exchange: str) -> tuple[str, str, str]:
+    """(request line, curl, status) of a described exchange."""
+    lines = exchange.splitlines()
+    request = lines[0].strip() if lines else ""
+    curl = next((line.removeprefix("reproduce: ").strip() for line in lines if line.startswith("reproduce:")), "")
+    found = re.search(r" -> (\d{3})\b", request)
+    return request, curl, found.group(1) if found else ""
 
 
 Message = str | Callable[[], str]
@@ -86,14 +82,16 @@ class Expectations:
 
     `assumptions_bind` is True when the target is the emulator (it has the control plane);
     `context` describes the last exchange for failure messages (e.g. `MoniteClient.last`).
+    `node` (the test item) is accepted for the callers that pass it; observations travel in the
+    test's evidence, not on the node.
     """
 
-    def __init__(self, node: HasUserProperties, *, assumptions_bind: bool,
+    def __init__(self, node: object = None, *, assumptions_bind: bool,
                  context: Callable[[], str] | None = None) -> None:
         self.node = node
         self.assumptions_bind = assumptions_bind
         self.context = context or (lambda: "")
-        self.observations: list[dict[str, str]] = []
+        self.observations: list[Finding] = []
 
     def expect(self, condition: Any, rule: Rule, message: Message,
                response: httpx.Response | None = None) -> bool:
@@ -103,20 +101,19 @@ class Expectations:
             return True
         text = message() if callable(message) else message
         exchange = Exchange.from_response(response).describe() if response is not None else self.context()
-        if rule.kind == "probe" or (rule.kind == "assumption" and not self.assumptions_bind):
-            self.observe(rule, f"{text}\n{_brief(exchange)}".rstrip(), stacklevel=3)
+        if not rule.fails(self.assumptions_bind):
+            self._record(observation(rule, text, exchange), stacklevel=3)
             return False
         raise AssertionError(redact(f"{rule.citation()}\n{text}\n{exchange}".rstrip()))
 
     def observe(self, rule: Rule, message: str, stacklevel: int = 2) -> None:
-        """Report what the target did about `rule`, without failing the test."""
-        entry = observation(rule, message)
-        self.observations.append(entry)
-        self.node.user_properties.append((OBSERVATION_KEY, json.dumps(entry, ensure_ascii=False)))
-        warnings.warn(MoniteObservation(entry["message"]), stacklevel=stacklevel)
+        """Report what the target did about `rule`, without failing the test; the message's last
+        clause (after its last ';') is taken as the target's choice ("the target follows ...")."""
+        stated = message.splitlines()[0].rsplit(";", 1)[-1].strip() if message.strip() else ""
+        self._record(observation(rule, message, self.context(), choice=stated[:MAX_CHOICE_CHARS]),
+                     stacklevel=stacklevel + 1)
 
-
-def _brief(exchange: str) -> str:
-    """The request line and the curl of a described exchange, without the response body."""
-    lines = exchange.splitlines()
-    return "\n".join(line for index, line in enumerate(lines) if index == 0 or line.startswith("reproduce:"))
+    def _record(self, finding: Finding, stacklevel: int) -> None:
+        self.observations.append(finding)
+        observer.observation(finding)
+        warnings.warn(MoniteObservation(finding.message), stacklevel=stacklevel)

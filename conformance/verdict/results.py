@@ -6,16 +6,17 @@ from xdist workers); everything the summaries, the matrix and the console show c
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from conformance.findings import Finding, TestEvidence, evidence_of, has_evidence
 from conformance.redaction import redact
 from conformance.spec.catalog import Catalog
 
 MAX_FAILURE_CHARS = 6000
+MAX_OBSERVATIONS = 50  # per test
 # Outcomes that decide a run; the order is also the precedence when phases disagree.
 FAILING = ("error", "failed")
 
@@ -35,7 +36,7 @@ class TestRecord:
     failure_phase: str = ""
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     accepted_reason: str = ""
-    observations: list[dict[str, Any]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)  # Finding.as_dict() of each
     cleanup_failures: list[str] = field(default_factory=list)
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     waited_seconds: float = 0.0  # waiting for send slots under the rate limit
@@ -63,63 +64,59 @@ class RunResults:
         self.tests: dict[str, TestRecord] = {}
         self.interrupted = False
 
-    def record(self, report: pytest.TestReport) -> None:
-        """Fold one phase's report into its test's record."""
+    def record(self, report: pytest.TestReport, evidence: TestEvidence | None = None) -> None:
+        """Fold one phase's report (and the evidence it carries) into its test's record."""
+        evidence = evidence if evidence is not None else evidence_of(report)
         rec = self.tests.get(report.nodeid)
         if rec is None:
             rec = self.tests[report.nodeid] = TestRecord(nodeid=report.nodeid)
-        rec.kind = getattr(report, "monite_kind", rec.kind)
-        rec.operations = list(getattr(report, "monite_operations", rec.operations))
+        if has_evidence(report):
+            rec.kind = evidence.kind
+            rec.operations = list(evidence.operations)
         rec.duration += float(report.duration or 0.0)
-        seen = getattr(report, "monite_seen", None) or {}
-        for op, status, count in seen.get("calls", []):
+        for op, status, count in evidence.calls:
             rec.calls[(op, int(status))] = rec.calls.get((op, int(status)), 0) + int(count)
-        for label, count in (seen.get("unmatched") or {}).items():
+        for label, count in evidence.unmatched.items():
             rec.unmatched[label] = rec.unmatched.get(label, 0) + int(count)
-        for name, value in report.user_properties:
-            # Every phase's report carries the test's properties so far: keep each one once.
-            if name == "monite_observation" and len(rec.observations) < 50:
-                observation = _observation(value)
-                if observation not in rec.observations:
-                    rec.observations.append(observation)
-            elif name == "monite_cleanup_failure" and value not in rec.cleanup_failures:
-                rec.cleanup_failures.append(redact(str(value)))
-            elif name == "monite_changed_existing" and value not in rec.changed_existing:
-                rec.changed_existing.append(redact(str(value)))
-            elif name == "monite_paced":
-                paced = json.loads(str(value))
-                rec.waited_seconds += float(paced.get("waited_seconds", 0))
-                rec.waits_on_429 += int(paced.get("waits_on_429", 0))
-        if getattr(report, "monite_unreachable", False):
+        for entry in evidence.observations:  # the same observation twice in one test counts once
+            observation = Finding.from_dict(entry).as_dict()
+            if len(rec.observations) < MAX_OBSERVATIONS and observation not in rec.observations:
+                rec.observations.append(observation)
+        rec.cleanup_failures += [redact(str(what)) for what in evidence.cleanup_failures
+                                 if redact(str(what)) not in rec.cleanup_failures]
+        rec.changed_existing += [redact(str(what)) for what in evidence.changed_existing
+                                 if redact(str(what)) not in rec.changed_existing]
+        rec.waited_seconds += float(evidence.waited_seconds)
+        rec.waits_on_429 += int(evidence.waits_on_429)
+        if evidence.unreachable:
             rec.unreachable = True
-        self._outcome(rec, report, seen)
+        self._outcome(rec, report, evidence)
 
-    def _outcome(self, rec: TestRecord, report: pytest.TestReport, seen: dict[str, Any]) -> None:
-        accepted = getattr(report, "monite_accepted", None)
-        if accepted is not None:
-            rec.outcome, rec.accepted_reason, rec.reason = "accepted", accepted, accepted
-            self._evidence(rec, report, seen)
+    def _outcome(self, rec: TestRecord, report: pytest.TestReport, evidence: TestEvidence) -> None:
+        if evidence.accepted is not None:
+            rec.outcome, rec.accepted_reason, rec.reason = "accepted", evidence.accepted, evidence.accepted
+            self._evidence(rec, report, evidence)
         elif report.failed:
             if rec.outcome not in FAILING:
                 rec.outcome = "failed" if report.when == "call" else "error"
-                self._evidence(rec, report, seen)
+                self._evidence(rec, report, evidence)
         elif report.skipped and rec.outcome == "passed":
             if hasattr(report, "wasxfail"):
-                rec.outcome, rec.reason = "xfailed", str(report.wasxfail)
+                rec.outcome, rec.reason = "xfailed", str(getattr(report, "wasxfail"))
             else:
                 rec.outcome, rec.reason = "skipped", _skip_reason(report)
         elif report.when == "call" and hasattr(report, "wasxfail") and rec.outcome == "passed":
             rec.outcome = "xpassed"
 
     @staticmethod
-    def _evidence(rec: TestRecord, report: pytest.TestReport, seen: dict[str, Any]) -> None:
+    def _evidence(rec: TestRecord, report: pytest.TestReport, evidence: TestEvidence) -> None:
         text = redact(report.longreprtext or "")
         rec.failure_phase = report.when or ""
         rec.failure_text = text if len(text) <= MAX_FAILURE_CHARS else text[:MAX_FAILURE_CHARS] + "\n..."
         if not rec.reason:
-            rec.reason = failure_headline(report, seen.get("findings") or [])
-        if seen.get("exchanges"):
-            rec.exchanges = list(seen["exchanges"])
+            rec.reason = failure_headline(report, evidence.check_failures)
+        if evidence.exchanges:
+            rec.exchanges = list(evidence.exchanges)
 
     def counts(self) -> dict[str, int]:
         names = ("passed", "failed", "error", "accepted", "skipped", "xfailed", "xpassed")
@@ -168,15 +165,3 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return redact(str(longrepr[2])).removeprefix("Skipped: ")
     return redact(str(longrepr or ""))[:300]
-
-
-def _observation(value: Any) -> dict[str, Any]:
-    """A scenario's observation ({"rule", "source", "message"}), from JSON or a dict."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = {"message": value}
-    if not isinstance(value, dict):
-        value = {"message": str(value)}
-    return {key: redact(str(value.get(key, ""))) for key in ("rule", "source", "message")}

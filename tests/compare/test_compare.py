@@ -42,6 +42,7 @@ def clean() -> dict[str, Any]:
         "accepted": [],
         "observations": [{"test": TEST_LIST, "rule": "limit-range-416", "source": "docs: pagination",
                           "message": "the target follows the endpoint reference"}],
+        "target_profile": {"limit-range-416": "the concepts page says limit is 1..100 → 422"},
         "tests": [
             {"id": TEST_GET, "kind": "scenario", "outcome": "passed", "operations": ["getLedgerAccount"]},
             {"id": TEST_LIST, "kind": "scenario", "outcome": "passed", "operations": ["listLedgerAccounts"]},
@@ -185,6 +186,8 @@ PAIRS: list[tuple[str, Mutation, tuple[str, str | None, str | None]]] = [
     ("observation-vanished", _set(["observations"], []), ("listLedgerAccounts", None, f"limit-range-416 @ {TEST_LIST}")),
     ("observation-changed", _set(["observations", 0, "message"], "the target answers 416"),
      ("listLedgerAccounts", None, f"limit-range-416 @ {TEST_LIST}")),
+    ("profile-changed", _set(["target_profile", "limit-range-416"], "the concepts page says limit is 1..100 → 416"),
+     ("", None, "limit-range-416")),
 ]
 
 
@@ -206,6 +209,15 @@ def test_each_kind_is_detected(kind: str, mutate: Mutation, expected: tuple[str,
     found = differences(clean(), new)
     assert [(d["kind"], d["operation"], d.get("status"), d.get("subject")) for d in found] == [(kind, *expected)]
     assert found[0]["detail"]
+
+
+def test_a_profile_change_says_what_the_target_chose_before_and_now() -> None:
+    new = clean()
+    new["target_profile"]["limit-range-416"] = "the concepts page says limit is 1..100 → 416"
+    [found] = differences(clean(), new)
+    assert found["detail"] == "limit-range-416 (the concepts page says limit is 1..100): 422 → 416"
+    del new["target_profile"]  # a run without a profile (older summary.json): nothing to compare
+    assert differences(clean(), new) == []
 
 
 def test_fixed_is_the_reverse_of_a_regression() -> None:

@@ -35,6 +35,7 @@ class Format(str, Enum):
     json = "json"
     html = "html"
     junit = "junit"
+    sarif = "sarif"
 
 
 class FailOn(str, Enum):
@@ -54,7 +55,7 @@ def diff(
         show_default=False)],
     new: Annotated[str, typer.Argument(help="the new contract, same forms as OLD", show_default=False)],
     format: Annotated[Format, typer.Option(  # noqa: A002 - the option is called --format
-        "--format", help="text (rich, default), markdown, json, html or junit")] = Format.text,
+        "--format", help="text (rich, default), markdown, json, html, junit or sarif")] = Format.text,
     output: Annotated[Path | None, typer.Option(
         help="write the report to this file instead of the console")] = None,
     fail_on: Annotated[FailOn, typer.Option(

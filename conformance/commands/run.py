@@ -32,7 +32,7 @@ from conformance.redaction import redact
 
 PROG = "monite-conformance"
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = USAGE, UNREACHABLE, ERROR, INTERRUPTED
-REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md")
+REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md", "report.sarif")
 
 
 class Profile(str, Enum):

@@ -136,7 +136,7 @@ def print_summary(console: Console, summary: dict[str, Any], report_dir: Path, e
                  f"{counts['accepted']} accepted, {counts['skipped']} skipped, {counts['observations']} observations; "
                  f"{coverage['exercised_pairs']}/{coverage['documented_pairs']} documented operation×status pairs "
                  f"exercised in {summary['run']['duration_seconds']:.1f} s")
-    say(console, f"reports: {report_dir}/report.html (junit.xml, summary.json, summary.md, pytest.log)")
+    say(console, f"reports: {report_dir}/report.html (junit.xml, summary.json, summary.md, report.sarif, pytest.log)")
     colour, text = _VERDICT_STYLE.get(summary["verdict"], ("red", summary["verdict"]))
     could_not_run = describe(summary.get("incomplete"))
     if could_not_run and colour == "green":

@@ -30,6 +30,8 @@ ASGI_PREFIX = "asgi:"
 PRODUCTION_HOSTS = frozenset({"api.monite.com", "api.eu.monite.com", "api.us.monite.com"})
 # Documented default rate limit: 30 requests per second per API client (docs: api/concepts/rate-limiting).
 DOCUMENTED_RATE_LIMIT = 30.0
+# What --min-coverage can gate (conformance/report/coverage.py counts them).
+COVERAGE_DIMENSIONS = ("statuses", "parameters", "enums", "fields")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class RunConfig:
     rate_limit: float | None = None
     allow_changes_to_existing: bool = False
     require_complete: bool = False
+    # --min-coverage statuses=90,parameters=80: (dimension, percent) pairs; () gates nothing.
+    min_coverage: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **options: object) -> "RunConfig":
@@ -67,6 +71,8 @@ class RunConfig:
         if unknown:
             raise TypeError(f"unknown run options: {', '.join(sorted(unknown))}")
         seed = given.pop("seed", None) or env.get("MONITE_SEED") or DEFAULT_SEED
+        if isinstance(given.get("min_coverage"), str):
+            given["min_coverage"] = parse_min_coverage(str(given["min_coverage"]))
         config = cls(
             target=str(given.pop("target", None) or env.get("MONITE_BASE_URL") or EMULATOR),
             api_version=str(given.pop("api_version", None) or env.get("MONITE_API_VERSION") or DEFAULT_API_VERSION),
@@ -120,6 +126,28 @@ class RunConfig:
             raise ConfigError("set MONITE_TOKEN, or MONITE_CLIENT_ID and MONITE_CLIENT_SECRET, for a remote target")
         if not self.entity_id:
             raise ConfigError("set MONITE_ENTITY_ID to the entity the suite may use on the target")
+
+
+def parse_min_coverage(text: str) -> tuple[tuple[str, float], ...]:
+    """`statuses=90,parameters=80` -> (("statuses", 90.0), ("parameters", 80.0)); ConfigError if bad."""
+    pairs: dict[str, float] = {}
+    for part in (item.strip() for item in text.split(",")):
+        if not part:
+            continue
+        name, equals, number = (piece.strip() for piece in part.partition("="))
+        if not equals or name not in COVERAGE_DIMENSIONS:
+            raise ConfigError(f"--min-coverage takes DIMENSION=PERCENT pairs ({', '.join(COVERAGE_DIMENSIONS)}), "
+                              f"got {part!r}")
+        try:
+            value = float(number)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 100:
+            raise ConfigError(f"--min-coverage {name} must be a percentage from 0 to 100, got {number!r}")
+        pairs[name] = value
+    if not pairs:
+        raise ConfigError(f"--min-coverage takes DIMENSION=PERCENT pairs ({', '.join(COVERAGE_DIMENSIONS)}), got {text!r}")
+    return tuple(pairs.items())
 
 
 def _check_version(version: str) -> None:

@@ -27,6 +27,7 @@ OUTCOMES: dict[str, tuple[int, str]] = {
                        "at start; diff: a document that cannot be fetched or read"),
     "error": (4, "the suite itself broke (a collection or internal error): a bug to report, see pytest.log"),
     "incomplete": (5, "run with --require-complete: no failure, but checks could not run"),
+    "under-coverage": (6, "run with --min-coverage: no failure, but a coverage threshold was not met"),
     "interrupted": (130, "interrupted (Ctrl-C): created resources were cleaned up, the reports are partial"),
 }
 EXIT_CODES: dict[str, int] = {outcome: code for outcome, (code, _) in OUTCOMES.items()}
@@ -37,11 +38,12 @@ USAGE = EXIT_CODES["usage"]
 UNREACHABLE = EXIT_CODES["unreachable"]
 ERROR = EXIT_CODES["error"]
 INCOMPLETE = EXIT_CODES["incomplete"]
+UNDER_COVERAGE = EXIT_CODES["under-coverage"]
 INTERRUPTED = EXIT_CODES["interrupted"]
 
 # From the best news to the worst: the one code of several runs (a differential run) is the
 # worst of theirs. A code not listed here counts just above the suite's own error.
-SEVERITY = (OK, INCOMPLETE, FAILURES, UNREACHABLE, ERROR, USAGE, INTERRUPTED)
+SEVERITY = (OK, INCOMPLETE, UNDER_COVERAGE, FAILURES, UNREACHABLE, ERROR, USAGE, INTERRUPTED)
 
 
 def exit_code(outcome: str) -> int:
@@ -51,7 +53,7 @@ def exit_code(outcome: str) -> int:
 
 def worst(codes: Iterable[int]) -> int:
     """The worst of several exit codes (interrupted > usage > error > unreachable > failures >
-    incomplete > conforms)."""
+    under-coverage > incomplete > conforms)."""
     def rank(code: int) -> float:
         return SEVERITY.index(code) if code in SEVERITY else SEVERITY.index(ERROR) + 0.5
     return max(codes, key=rank, default=OK)

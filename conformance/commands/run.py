@@ -80,6 +80,9 @@ def run(
              "(PATCHed fields are restored)")] = False,
     require_complete: Annotated[bool, typer.Option(
         "--require-complete", help="fail (exit 5) when checks could not run (skipped tests, cases not sent)")] = False,
+    min_coverage: Annotated[str | None, typer.Option(
+        help="exit 6 when coverage is below a threshold: DIMENSION=PERCENT pairs, e.g. statuses=90,parameters=80 "
+             "(statuses, parameters, enums, fields)")] = None,
     fail_on_difference: Annotated[bool, typer.Option(
         "--fail-on-difference", help="differential run: exit 1 when the two versions behave differently")] = False,
 ) -> int:
@@ -90,7 +93,7 @@ def run(
     options = RunOptions(target=target, profile=profile, suite=suite, only=_names(only), skip=_names(skip),
                          seed=seed, workers=workers, baseline=baseline, allow_production=allow_production,
                          rate_limit=rate_limit, allow_changes_to_existing=allow_changes_to_existing,
-                         require_complete=require_complete)
+                         require_complete=require_complete, min_coverage=min_coverage)
     if len(versions) > 1:
         from conformance.commands.differential import run_differential
 
@@ -135,6 +138,7 @@ class RunOptions:
     rate_limit: float | None = None
     allow_changes_to_existing: bool = False
     require_complete: bool = False
+    min_coverage: str | None = None
 
     def resolve(self, api_version: str | None, report_dir: Path) -> RunConfig:
         """The run's configuration at `api_version`, with every option checked (ConfigError: exit 2)."""
@@ -146,7 +150,7 @@ class RunOptions:
             profile=self.profile.value, suite=self.suite.value, only=self.only, skip=self.skip, seed=self.seed,
             workers=self.workers, baseline=self.baseline, report_dir=report_dir, rate_limit=self.rate_limit,
             allow_changes_to_existing=self.allow_changes_to_existing or None,
-            require_complete=self.require_complete or None)
+            require_complete=self.require_complete or None, min_coverage=self.min_coverage)
         try:
             catalog = spec_catalog()
             for names in (config.only, config.skip):
@@ -162,7 +166,7 @@ class RunOptions:
         args = ["run", "--api-version", api_version, "--report-dir", str(report_dir),
                 "--profile", self.profile.value, "--suite", self.suite.value, "--workers", str(self.workers)]
         for option, value in (("--target", self.target), ("--seed", self.seed), ("--baseline", self.baseline),
-                              ("--rate-limit", self.rate_limit)):
+                              ("--rate-limit", self.rate_limit), ("--min-coverage", self.min_coverage)):
             if value is not None:
                 args += [option, str(value)]
         args += [f"--only={name}" for name in self.only] + [f"--skip={name}" for name in self.skip]
@@ -214,6 +218,8 @@ def pytest_args(config: RunConfig) -> list[str]:
         args.append(f"--monite-baseline={config.baseline}")
     if config.rate_limit is not None:
         args.append(f"--monite-rate-limit={config.rate_limit}")
+    if config.min_coverage:
+        args.append("--monite-min-coverage=" + ",".join(f"{name}={value:g}" for name, value in config.min_coverage))
     for flag, on in (("--monite-allow-production", config.allow_production),
                      ("--monite-allow-changes-to-existing", config.allow_changes_to_existing),
                      ("--monite-require-complete", config.require_complete)):

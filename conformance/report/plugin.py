@@ -22,6 +22,7 @@ from conformance.evidence import observer
 from conformance.findings import attach, evidence_of
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
+from conformance.report import coverage as coverage_mod
 from conformance.report.html import exchange_html, render_sections
 from conformance.report.incomplete import incomplete
 from conformance.report.matrix import Matrix, build_matrix
@@ -32,6 +33,7 @@ from conformance.report.scrub import scrub_tree
 from conformance.report.formats import write_formats
 from conformance.report.summary import RUN_FORMATS, build_summary
 from conformance.spec.catalog import Catalog, spec_catalog
+from conformance.spec.versions import contract_document
 from conformance.verdict import baseline as baseline_mod
 from conformance.verdict.results import RunResults
 from conformance.verdict.verdict import verdict_of
@@ -71,6 +73,11 @@ class ReportPlugin:
         self.recorder = Recorder(run.api_version)
         self.observed = ObservedContract()
         observer.listen(self.recorder)
+        # What the tests sent (documented parameters and enum values), for coverage.
+        self.documented = coverage_mod.documented(contract_document(run.api_version))
+        self.sent_recorder = coverage_mod.SentRecorder(run.api_version, self.documented)
+        self.sent = coverage_mod.SentContract()
+        observer.listen(self.sent_recorder)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
 
     # -- every process that runs tests -------------------------------------------------------
@@ -86,6 +93,7 @@ class ReportPlugin:
         report: pytest.TestReport = outcome.get_result()
         evidence = evidence_of(report)
         evidence.observed = self.recorder.contract.drain()
+        evidence.sent = self.sent_recorder.drain()
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
             evidence.unreachable = True
         attach(report, evidence)
@@ -116,6 +124,7 @@ class ReportPlugin:
             evidence = evidence_of(report)
             self.results.record(report, evidence)
             self.observed.merge(evidence.observed)
+            self.sent.merge(evidence.sent)
             for operation, count in evidence.not_sent.items():
                 self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
 
@@ -139,9 +148,14 @@ class ReportPlugin:
         self.meta["finished_at"] = now()
         self.meta["duration_seconds"] = round(time.time() - self.started, 3)
         self.matrix = build_matrix(self.catalog, self.results)
+        measured = coverage_mod.coverage(self.matrix, self.documented, self.sent.as_dict(), self.observed.as_dict())
+        minimum = dict(self.run.min_coverage)
+        missed = coverage_mod.unmet(measured["dimensions"], minimum)
+        verdict = coverage_mod.gate(verdict, missed)
         self.summary = build_summary(self.meta, self.results, self.matrix, self.catalog, verdict,
                                      stale=self._stale(), observed=self.observed.as_dict(),
                                      incomplete=could_not_run)
+        coverage_mod.add_to_summary(self.summary, measured, minimum, missed)
         self.summary["collection_errors"] = self.collection_errors
         self.summary["exit_message"] = self.exit_message
         if self.report_dir is not None:
@@ -154,6 +168,7 @@ class ReportPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self) -> None:
         observer.unlisten(self.recorder)
+        observer.unlisten(self.sent_recorder)
         if not self.is_worker and self.report_dir is not None and self.report_dir.is_dir():
             scrub_tree(self.report_dir)
 

@@ -18,6 +18,7 @@ _MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISS
 _VERDICT_TEXT = {
     "conforms": "✅ the target conforms",
     "incomplete": "⚠️ incomplete: checks could not run (--require-complete)",
+    "under-coverage": "⚠️ coverage below --min-coverage",
     "failures": "❌ conformance failures",
     "unreachable": "⛔ target unreachable or credentials rejected",
     "interrupted": "⏹ interrupted",

@@ -61,6 +61,7 @@ class RunConfig:
     require_complete: bool = False
     # --min-coverage statuses=90,parameters=80: (dimension, percent) pairs; () gates nothing.
     min_coverage: tuple[tuple[str, float], ...] = ()
+    record: bool = False  # --record: every exchange into exchanges.har in the report folder
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **options: object) -> "RunConfig":

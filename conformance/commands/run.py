@@ -83,6 +83,9 @@ def run(
     min_coverage: Annotated[str | None, typer.Option(
         help="exit 6 when coverage is below a threshold: DIMENSION=PERCENT pairs, e.g. statuses=90,parameters=80 "
              "(statuses, parameters, enums, fields)")] = None,
+    record: Annotated[bool, typer.Option(
+        "--record", help="write every exchange of the run, redacted, to exchanges.har (HAR 1.2) in the report folder")]
+    = False,
     fail_on_difference: Annotated[bool, typer.Option(
         "--fail-on-difference", help="differential run: exit 1 when the two versions behave differently")] = False,
 ) -> int:
@@ -93,7 +96,7 @@ def run(
     options = RunOptions(target=target, profile=profile, suite=suite, only=_names(only), skip=_names(skip),
                          seed=seed, workers=workers, baseline=baseline, allow_production=allow_production,
                          rate_limit=rate_limit, allow_changes_to_existing=allow_changes_to_existing,
-                         require_complete=require_complete, min_coverage=min_coverage)
+                         require_complete=require_complete, min_coverage=min_coverage, record=record)
     if len(versions) > 1:
         from conformance.commands.differential import run_differential
 
@@ -139,6 +142,7 @@ class RunOptions:
     allow_changes_to_existing: bool = False
     require_complete: bool = False
     min_coverage: str | None = None
+    record: bool = False
 
     def resolve(self, api_version: str | None, report_dir: Path) -> RunConfig:
         """The run's configuration at `api_version`, with every option checked (ConfigError: exit 2)."""
@@ -150,7 +154,8 @@ class RunOptions:
             profile=self.profile.value, suite=self.suite.value, only=self.only, skip=self.skip, seed=self.seed,
             workers=self.workers, baseline=self.baseline, report_dir=report_dir, rate_limit=self.rate_limit,
             allow_changes_to_existing=self.allow_changes_to_existing or None,
-            require_complete=self.require_complete or None, min_coverage=self.min_coverage)
+            require_complete=self.require_complete or None, min_coverage=self.min_coverage,
+            record=self.record or None)
         try:
             catalog = spec_catalog()
             for names in (config.only, config.skip):
@@ -172,7 +177,7 @@ class RunOptions:
         args += [f"--only={name}" for name in self.only] + [f"--skip={name}" for name in self.skip]
         for flag, on in (("--allow-production", self.allow_production),
                          ("--allow-changes-to-existing", self.allow_changes_to_existing),
-                         ("--require-complete", self.require_complete)):
+                         ("--require-complete", self.require_complete), ("--record", self.record)):
             if on:
                 args.append(flag)
         return args
@@ -222,7 +227,8 @@ def pytest_args(config: RunConfig) -> list[str]:
         args.append("--monite-min-coverage=" + ",".join(f"{name}={value:g}" for name, value in config.min_coverage))
     for flag, on in (("--monite-allow-production", config.allow_production),
                      ("--monite-allow-changes-to-existing", config.allow_changes_to_existing),
-                     ("--monite-require-complete", config.require_complete)):
+                     ("--monite-require-complete", config.require_complete),
+                     ("--monite-record", config.record)):
         if on:
             args.append(flag)
     if config.workers > 1:

@@ -72,6 +72,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a throwaway entity: also sync, push and patch resources the run did not create")
     add("--monite-require-complete", action="store_true", default=None,
         help="a run in which checks could not run does not conform")
+    add("--monite-record", action="store_true", default=None,
+        help="write every exchange, redacted, to exchanges.har (HAR 1.2) in the report folder")
     add("--monite-min-coverage", default=None,
         help="coverage thresholds, e.g. statuses=90,parameters=80 (statuses, parameters, enums, fields)")
 
@@ -93,6 +95,7 @@ def resolve_from_options(config: pytest.Config) -> RunConfig:
         allow_changes_to_existing=option("--monite-allow-changes-to-existing"),
         require_complete=option("--monite-require-complete"),
         min_coverage=option("--monite-min-coverage"),
+        record=option("--monite-record"),
     )
 
 

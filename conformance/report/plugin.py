@@ -23,6 +23,7 @@ from conformance.findings import attach, evidence_of
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
 from conformance.report import coverage as coverage_mod
+from conformance.report.har import HarRecorder, join_parts
 from conformance.report.html import exchange_html, render_sections
 from conformance.report.incomplete import incomplete
 from conformance.report.matrix import Matrix, build_matrix
@@ -78,6 +79,11 @@ class ReportPlugin:
         self.sent_recorder = coverage_mod.SentRecorder(run.api_version, self.documented)
         self.sent = coverage_mod.SentContract()
         observer.listen(self.sent_recorder)
+        self.har: HarRecorder | None = None
+        if run.record and self.report_dir is not None:
+            worker = str(getattr(config, "workerinput", {}).get("workerid", "main"))
+            self.har = HarRecorder(self.report_dir, worker)
+            observer.listen_exchanges(self.har)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
 
     # -- every process that runs tests -------------------------------------------------------
@@ -169,6 +175,12 @@ class ReportPlugin:
     def pytest_unconfigure(self) -> None:
         observer.unlisten(self.recorder)
         observer.unlisten(self.sent_recorder)
+        if self.har is not None:
+            observer.unlisten_exchanges(self.har)
+            if not self.is_worker and self.report_dir is not None:
+                from conformance import __version__
+
+                join_parts(self.report_dir, __version__)
         if not self.is_worker and self.report_dir is not None and self.report_dir.is_dir():
             scrub_tree(self.report_dir)
 

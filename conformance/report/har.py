@@ -109,7 +109,7 @@ class HarRecorder:
                 part.write(line + "\n")
 
 
-def join_parts(folder: Path, creator_version: str) -> Path | None:
+def join_parts(folder: Path, creator_version: str, run: dict[str, Any] | None = None) -> Path | None:
     """Join every part file in `folder` into exchanges.har (entries by start time); remove the parts."""
     parts = sorted(folder.glob(PART_GLOB))
     if not parts:
@@ -122,7 +122,8 @@ def join_parts(folder: Path, creator_version: str) -> Path | None:
     entries.sort(key=lambda entry: entry["startedDateTime"])
     log = {"log": {"version": "1.2", "creator": {"name": "monite-conformance", "version": creator_version},
                    "pages": [], "entries": entries,
-                   "comment": "every exchange of a monite-conformance run; each entry's _test names its test"}}
+                   "comment": "every exchange of a monite-conformance run; each entry's _test names its test",
+                   "_run": run or {}}}
     target = folder / HAR_FILENAME
     target.write_text(redact(json.dumps(log, indent=1, ensure_ascii=False)) + "\n", encoding="utf-8")
     for part in parts:

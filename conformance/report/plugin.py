@@ -180,7 +180,9 @@ class ReportPlugin:
             if not self.is_worker and self.report_dir is not None:
                 from conformance import __version__
 
-                join_parts(self.report_dir, __version__)
+                join_parts(self.report_dir, __version__, {
+                    "target": redact(self.run.target), "api_version": self.run.api_version,
+                    "target_is_emulator": self.run.starts_emulator, "spec_sha256": self.meta.get("spec_sha256")})
         if not self.is_worker and self.report_dir is not None and self.report_dir.is_dir():
             scrub_tree(self.report_dir)
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 OUTCOMES: dict[str, tuple[int, str]] = {
     "conforms": (0, "the target conforms; nothing at or above --fail-on (accepted deviations and "
                     "observations do not count)"),
-    "clean": (0, "proxy: no violation on the --fail-on side"),
+    "clean": (0, "proxy, replay: no violation on the --fail-on side"),
     "no-difference": (0, "compare, diff: nothing --fail-on names"),
     "failures": (1, "run: conformance failures"),
-    "violations": (1, "proxy: a violation on the --fail-on side"),
+    "violations": (1, "proxy, replay: a violation on the --fail-on side"),
     "differences": (1, "compare: a difference --fail-on names; diff: a change at or above --fail-on; a "
                        "differential run with --fail-on-difference: the versions behave differently"),
     "usage": (2, "usage or configuration error: one line on stderr, no traceback"),

@@ -15,6 +15,7 @@ from rich.markup import escape
 from conformance.commands import compare as compare_command
 from conformance.commands import diff as diff_command
 from conformance.commands import proxy as proxy_command
+from conformance.commands import replay as replay_command
 from conformance.commands import run as run_command
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.exit_codes import INTERRUPTED, UNREACHABLE, USAGE
@@ -36,6 +37,7 @@ run_command.register(app)
 diff_command.register(app)
 compare_command.register(app)
 proxy_command.register(app)
+replay_command.register(app)
 
 
 def _fail(message: str, code: int) -> int:

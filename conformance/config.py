@@ -23,6 +23,7 @@ from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
 from conformance.options import (
     BY_NAME,
+    COVERAGE_DIMENSIONS,
     DEFAULT_API_VERSION,
     DEFAULT_SEED,
     EMULATOR,
@@ -32,7 +33,7 @@ from conformance.options import (
 )
 from conformance.redaction import register_secret
 
-__all__ = ["ASGI_PREFIX", "DEFAULT_API_VERSION", "DEFAULT_SEED", "EMULATOR", "EMULATOR_HTTP", "PROFILES",
+__all__ = ["ASGI_PREFIX", "COVERAGE_DIMENSIONS", "DEFAULT_API_VERSION", "DEFAULT_SEED", "EMULATOR", "EMULATOR_HTTP", "PROFILES",
            "RunConfig", "SUITES", "current", "set_current"]
 
 EMULATOR_HTTP = "emulator-http"
@@ -79,6 +80,9 @@ class RunConfig:
     lifecycle_entity_id: str | None = None
     # The deliberate 429 probe (once per run, a target without the control plane) is skipped.
     skip_rate_limit_probe: bool = False
+    # --min-coverage statuses=90,parameters=80: (dimension, percent) pairs; () gates nothing.
+    min_coverage: tuple[tuple[str, float], ...] = ()
+    record: bool = False  # --record: every exchange into exchanges.har in the report folder
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, file: FileConfig | None = None,
@@ -187,3 +191,8 @@ def current() -> RunConfig:
     """The configuration of this process's run: the one the pytest plugin resolved, or the
     environment's defaults when none was (a module imported outside a run)."""
     return _current if _current is not None else RunConfig.resolve()
+
+
+def parse_min_coverage(text: str) -> tuple[tuple[str, float], ...]:
+    """`statuses=90,parameters=80` -> (("statuses", 90.0), ("parameters", 80.0)); ConfigError if bad."""
+    return BY_NAME["min_coverage"].parse(text, "--min-coverage")

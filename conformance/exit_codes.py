@@ -15,10 +15,10 @@ from collections.abc import Iterable
 OUTCOMES: dict[str, tuple[int, str]] = {
     "conforms": (0, "the target conforms; nothing at or above --fail-on (accepted deviations and "
                     "observations do not count)"),
-    "clean": (0, "proxy: no violation on the --fail-on side"),
+    "clean": (0, "proxy, replay: no violation on the --fail-on side"),
     "no-difference": (0, "compare, diff: nothing --fail-on names"),
     "failures": (1, "run: conformance failures"),
-    "violations": (1, "proxy: a violation on the --fail-on side"),
+    "violations": (1, "proxy, replay: a violation on the --fail-on side"),
     "differences": (1, "compare: a difference --fail-on names; diff: a change at or above --fail-on; a "
                        "differential run with --fail-on-difference: the versions behave differently"),
     "usage": (2, "usage or configuration error: one line on stderr, no traceback"),
@@ -27,6 +27,7 @@ OUTCOMES: dict[str, tuple[int, str]] = {
                        "at start; diff: a document that cannot be fetched or read"),
     "error": (4, "the suite itself broke (a collection or internal error): a bug to report, see pytest.log"),
     "incomplete": (5, "run with --require-complete: no failure, but checks could not run"),
+    "under-coverage": (6, "run with --min-coverage: no failure, but a coverage threshold was not met"),
     "interrupted": (130, "interrupted (Ctrl-C): created resources were cleaned up, the reports are partial"),
 }
 EXIT_CODES: dict[str, int] = {outcome: code for outcome, (code, _) in OUTCOMES.items()}
@@ -37,11 +38,12 @@ USAGE = EXIT_CODES["usage"]
 UNREACHABLE = EXIT_CODES["unreachable"]
 ERROR = EXIT_CODES["error"]
 INCOMPLETE = EXIT_CODES["incomplete"]
+UNDER_COVERAGE = EXIT_CODES["under-coverage"]
 INTERRUPTED = EXIT_CODES["interrupted"]
 
 # From the best news to the worst: the one code of several runs (a differential run) is the
 # worst of theirs. A code not listed here counts just above the suite's own error.
-SEVERITY = (OK, INCOMPLETE, FAILURES, UNREACHABLE, ERROR, USAGE, INTERRUPTED)
+SEVERITY = (OK, INCOMPLETE, UNDER_COVERAGE, FAILURES, UNREACHABLE, ERROR, USAGE, INTERRUPTED)
 
 
 def exit_code(outcome: str) -> int:
@@ -51,7 +53,7 @@ def exit_code(outcome: str) -> int:
 
 def worst(codes: Iterable[int]) -> int:
     """The worst of several exit codes (interrupted > usage > error > unreachable > failures >
-    incomplete > conforms)."""
+    under-coverage > incomplete > conforms)."""
     def rank(code: int) -> float:
         return SEVERITY.index(code) if code in SEVERITY else SEVERITY.index(ERROR) + 0.5
     return max(codes, key=rank, default=OK)

@@ -179,6 +179,7 @@ class TestEvidence:
     not_sent: dict[str, int] = field(default_factory=dict)  # operation id -> generated cases withheld
     observations: list[dict[str, Any]] = field(default_factory=list)  # Finding.as_dict() of each
     observed: dict[str, Any] = field(default_factory=dict)  # the observed contract (report plugin)
+    sent: dict[str, Any] = field(default_factory=dict)  # documented parameters and enum values sent (report plugin)
     cleanup_failures: list[str] = field(default_factory=list)
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     waited_seconds: float = 0.0  # waiting for send slots under the rate limit

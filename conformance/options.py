@@ -90,6 +90,8 @@ class RunOption:
             return [flag if value else "--no-" + flag[2:]]
         if self.kind == "names":
             return [f"{flag}={name}" for name in value]
+        if self.kind == "thresholds":
+            return [f"{flag}=" + ",".join(f"{name}={percent:g}" for name, percent in value)] if value else []
         return [f"{flag}={value}"]
 
 
@@ -164,9 +166,37 @@ def _target(option: RunOption, value: Any) -> str:
     return text
 
 
+COVERAGE_DIMENSIONS = ("statuses", "parameters", "enums", "fields")
+
+
+def _thresholds(option: RunOption, value: Any) -> tuple[tuple[str, float], ...]:
+    """`statuses=90,parameters=80` (or the pairs already parsed) -> (("statuses", 90.0), ...)."""
+    if isinstance(value, tuple) and all(isinstance(pair, tuple) and len(pair) == 2 for pair in value):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"must be DIMENSION=PERCENT pairs ({', '.join(COVERAGE_DIMENSIONS)}), got {value!r}")
+    pairs: dict[str, float] = {}
+    for part in (item.strip() for item in value.split(",")):
+        if not part:
+            continue
+        name, equals, number = (piece.strip() for piece in part.partition("="))
+        if not equals or name not in COVERAGE_DIMENSIONS:
+            raise ValueError(f"takes DIMENSION=PERCENT pairs ({', '.join(COVERAGE_DIMENSIONS)}), got {part!r}")
+        try:
+            percent = float(number)
+        except ValueError:
+            percent = -1.0
+        if not 0 <= percent <= 100:
+            raise ValueError(f"{name} must be a percentage from 0 to 100, got {number!r}")
+        pairs[name] = percent
+    if not pairs:
+        raise ValueError(f"takes DIMENSION=PERCENT pairs ({', '.join(COVERAGE_DIMENSIONS)}), got {value!r}")
+    return tuple(pairs.items())
+
+
 _PARSERS = {
     "str": _text, "int": _integer, "float": _number, "bool": _boolean, "path": lambda o, v: v if isinstance(v, Path) else Path(_text(o, v)),
-    "names": _names, "choice": _choice, "version": _version, "target": _target,
+    "names": _names, "choice": _choice, "version": _version, "target": _target, "thresholds": _thresholds,
 }
 
 RUN_OPTIONS: tuple[RunOption, ...] = (
@@ -200,6 +230,11 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
                    "(the lifecycle scenarios on a remote target)"),
     RunOption("skip_rate_limit_probe", "bool", False, env="MONITE_SKIP_RATE_LIMIT_PROBE",
               help="do not send the deliberate burst that checks the documented 429 on a remote target"),
+    RunOption("min_coverage", "thresholds", (),
+              help="exit 6 when coverage is below a threshold: DIMENSION=PERCENT pairs, e.g. "
+                   "statuses=90,parameters=80 (statuses, parameters, enums, fields)"),
+    RunOption("record", "bool", False,
+              help="write every exchange of the run, redacted, to exchanges.har (HAR 1.2) in the report folder"),
     RunOption("token", "str", None, env="MONITE_TOKEN", cli=False, secret=True,
               help="a bearer token used as it is"),
     RunOption("client_id", "str", None, env="MONITE_CLIENT_ID", cli=False,

@@ -30,6 +30,7 @@ CHANGED: dict[str, Any] = {
     "report_dir": Path("/tmp/somewhere"), "seed": 7, "workers": 3, "baseline": Path("/tmp/accepted.yaml"),
     "allow_production": True, "rate_limit": 2.5, "allow_changes_to_existing": True, "require_complete": True,
     "lifecycle_entity_id": "0b9b5c3e-6f0e-4a52-9d3e-1c2b3a4d5e6f", "skip_rate_limit_probe": True,
+    "min_coverage": (("statuses", 90.0), ("fields", 12.5)), "record": True,
 }
 
 

@@ -38,6 +38,7 @@ class Format(str, Enum):
     json = "json"
     html = "html"
     junit = "junit"
+    sarif = "sarif"
 
 
 class FailOn(str, Enum):
@@ -57,7 +58,7 @@ def diff(
         show_default=False)],
     new: Annotated[str, typer.Argument(help="the new contract, same forms as OLD", show_default=False)],
     format: Annotated[Format | None, typer.Option(  # noqa: A002 - the option is called --format
-        "--format", help="text (rich, default), markdown, json, html or junit")] = None,
+        "--format", help="text (rich, default), markdown, json, html, junit or sarif")] = None,
     output: Annotated[Path | None, typer.Option(
         help="write the report to this file instead of the console")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(

@@ -31,7 +31,7 @@ from conformance.options import PROG, pytest_argv
 from conformance.redaction import redact
 
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = USAGE, UNREACHABLE, ERROR, INTERRUPTED
-REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md")
+REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md", "report.sarif")
 
 
 def register(app: typer.Typer) -> None:

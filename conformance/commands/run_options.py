@@ -22,9 +22,10 @@ from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
 from conformance.options import CONFIG, FAIL_ON_DIFFERENCE, NO_CONFIG, RUN_OPTIONS, RunOption
 
-_METAVARS = {"str": "TEXT", "target": "TARGET", "version": "YYYY-MM-DD", "int": "N", "float": "N", "path": "PATH", "names": "NAMES"}
+_METAVARS = {"str": "TEXT", "target": "TARGET", "version": "YYYY-MM-DD", "int": "N", "float": "N", "path": "PATH", "names": "NAMES",
+             "thresholds": "DIMENSION=PERCENT,..."}
 _TYPES: dict[str, Any] = {"str": str, "target": str, "version": str, "choice": str, "int": int, "float": float, "bool": bool,
-                          "path": Path, "names": list[str]}
+                          "path": Path, "names": list[str], "thresholds": str}
 
 
 def _parameter(option: RunOption, repeatable: bool = False) -> inspect.Parameter:

@@ -47,6 +47,24 @@ Listener = Callable[[str, int, Any], None]
 _listeners: list[Listener] = []
 
 
+# Called with (test id or None, response) for every response observed, to a spec operation or
+# not: `--record` writes them to a HAR file this way (conformance.report.har).
+ExchangeListener = Callable[[str | None, Any], None]
+_exchange_listeners: list[ExchangeListener] = []
+
+
+def listen_exchanges(listener: ExchangeListener) -> None:
+    """Pass every observed response, with the test that was running, to `listener` (until unlistened)."""
+    with _lock:
+        _exchange_listeners.append(listener)
+
+
+def unlisten_exchanges(listener: ExchangeListener) -> None:
+    with _lock:
+        if listener in _exchange_listeners:
+            _exchange_listeners.remove(listener)
+
+
 def listen(listener: Listener) -> None:
     """Pass every response to a spec operation to `listener` too (until `unlisten`)."""
     with _lock:
@@ -79,6 +97,8 @@ def observe(response: Any) -> None:
     status = int(getattr(response, "status_code", 0) or 0)
     if not method or not url:
         return
+    for exchange_listener in tuple(_exchange_listeners):
+        exchange_listener(_current, response)
     catalog = spec_catalog()
     operation = catalog.match(method, url)
     if operation is not None:

@@ -183,7 +183,7 @@ def observe_calls(schema: BaseSchema, *, assumptions_bind: bool, api_version: st
                 exchange = observer.exchange_of(response).describe()
                 observer.observation(observation(rule, f"{title} ({failure.code}): {message[:600]}", exchange))
                 return False
-        observer.finding(type(failure).__name__, title, message)
+        observer.finding(_check_name(failure) or type(failure).__name__, title, message)
         return True
 
     schema.hooks.unregister_all()

@@ -24,6 +24,7 @@ SHOWN_RULES = 12  # observed rules listed on the console
 _VERDICT_STYLE = {
     "conforms": ("green", "the target conforms"),
     "incomplete": ("yellow", "incomplete: checks could not run (--require-complete)"),
+    "under-coverage": ("yellow", "coverage below --min-coverage"),
     "failures": ("red", "conformance failures"),
     "unreachable": ("red", "target unreachable or credentials rejected"),
     "interrupted": ("yellow", "interrupted: results are partial"),
@@ -136,7 +137,13 @@ def print_summary(console: Console, summary: dict[str, Any], report_dir: Path, e
                  f"{counts['accepted']} accepted, {counts['skipped']} skipped, {counts['observations']} observations; "
                  f"{coverage['exercised_pairs']}/{coverage['documented_pairs']} documented operation×status pairs "
                  f"exercised in {summary['run']['duration_seconds']:.1f} s")
-    say(console, f"reports: {report_dir}/report.html (junit.xml, summary.json, summary.md, pytest.log)")
+    dimensions = coverage.get("dimensions") or {}
+    if dimensions:
+        say(console, "coverage: " + ", ".join(f"{name} {entry['percent']:g}% ({entry['covered']}/{entry['documented']})"
+                                              for name, entry in dimensions.items()))
+    for line in coverage.get("unmet") or []:
+        say(console, f"  below --min-coverage: {line}", "yellow")
+    say(console, f"reports: {report_dir}/report.html (junit.xml, summary.json, summary.md, report.sarif, pytest.log)")
     colour, text = _VERDICT_STYLE.get(summary["verdict"], ("red", summary["verdict"]))
     could_not_run = describe(summary.get("incomplete"))
     if could_not_run and colour == "green":

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from conformance.report.coverage import coverage_html
 from conformance.report.incomplete import describe
 from conformance.report.observations import by_rule
 from conformance.report.templating import render
@@ -43,6 +44,7 @@ _MARK = {PASSED: "✓", FAILED: "✗", ACCEPTED: "!", SEEN: "○", MISSING: "–
 _VERDICT = {
     "conforms": "The target conforms.",
     "incomplete": "Incomplete: checks could not run, and the run requires completeness (--require-complete).",
+    "under-coverage": "Coverage below --min-coverage (no failure).",
     "failures": "Conformance failures.",
     "unreachable": "Target unreachable or credentials rejected.",
     "interrupted": "The run was interrupted; results are partial.",
@@ -60,7 +62,7 @@ def render_sections(summary: dict[str, Any], matrix: Matrix) -> list[str]:
                           verdict=_VERDICT.get(summary["verdict"], summary["verdict"]),
                           could_not_run=describe(summary.get("incomplete")),
                           incomplete=summary.get("incomplete") or {}, matrix=Markup(_matrix(matrix, summary)),
-                          rows=rows, evidence=evidence)]
+                          rows=rows, evidence=evidence), coverage_html(summary)]
 
 
 def _matrix(matrix: Matrix, summary: dict[str, Any]) -> str:

@@ -22,6 +22,8 @@ from conformance.evidence import observer
 from conformance.findings import attach, evidence_of
 from conformance.pytest_plugin.plugin import CONFIG_KEY
 from conformance.redaction import redact
+from conformance.report import coverage as coverage_mod
+from conformance.report.har import HarRecorder, join_parts
 from conformance.report.html import exchange_html, render_sections
 from conformance.report.incomplete import incomplete
 from conformance.report.matrix import Matrix, build_matrix
@@ -33,6 +35,7 @@ from conformance.report.scrub import scrub_tree
 from conformance.report.formats import write_formats
 from conformance.report.summary import RUN_FORMATS, build_summary
 from conformance.spec.catalog import Catalog, spec_catalog
+from conformance.spec.versions import contract_document
 from conformance.verdict import baseline as baseline_mod
 from conformance.verdict.results import RunResults
 from conformance.verdict.verdict import verdict_of
@@ -74,6 +77,16 @@ class ReportPlugin:
         self.recorder = Recorder(run.api_version)
         self.observed = ObservedContract()
         observer.listen(self.recorder)
+        # What the tests sent (documented parameters and enum values), for coverage.
+        self.documented = coverage_mod.documented(contract_document(run.api_version))
+        self.sent_recorder = coverage_mod.SentRecorder(run.api_version, self.documented)
+        self.sent = coverage_mod.SentContract()
+        observer.listen(self.sent_recorder)
+        self.har: HarRecorder | None = None
+        if run.record and self.report_dir is not None:
+            worker = str(getattr(config, "workerinput", {}).get("workerid", "main"))
+            self.har = HarRecorder(self.report_dir, worker)
+            observer.listen_exchanges(self.har)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
         self.rate_limit_probe: dict[str, Any] | None = None  # the 429 probe's cost (controller)
 
@@ -90,6 +103,7 @@ class ReportPlugin:
         report: pytest.TestReport = outcome.get_result()
         evidence = evidence_of(report)
         evidence.observed = self.recorder.contract.drain()
+        evidence.sent = self.sent_recorder.drain()
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
             evidence.unreachable = True
         attach(report, evidence)
@@ -120,6 +134,7 @@ class ReportPlugin:
             evidence = evidence_of(report)
             self.results.record(report, evidence)
             self.observed.merge(evidence.observed)
+            self.sent.merge(evidence.sent)
             for operation, count in evidence.not_sent.items():
                 self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
             self.rate_limit_probe = probe_cost(report.user_properties) or self.rate_limit_probe
@@ -144,9 +159,14 @@ class ReportPlugin:
         self.meta["finished_at"] = now()
         self.meta["duration_seconds"] = round(time.time() - self.started, 3)
         self.matrix = build_matrix(self.catalog, self.results)
+        measured = coverage_mod.coverage(self.matrix, self.documented, self.sent.as_dict(), self.observed.as_dict())
+        minimum = dict(self.run.min_coverage)
+        missed = coverage_mod.unmet(measured["dimensions"], minimum)
+        verdict = coverage_mod.gate(verdict, missed)
         self.summary = build_summary(self.meta, self.results, self.matrix, self.catalog, verdict,
                                      stale=self._stale(), observed=self.observed.as_dict(),
                                      incomplete=could_not_run)
+        coverage_mod.add_to_summary(self.summary, measured, minimum, missed)
         self.summary["collection_errors"] = self.collection_errors
         self.summary["sandbox"] = sandbox_section(self.matrix, self.results, self.not_sent,
                                                   bool(self.run.lifecycle_entity_id), self.rate_limit_probe,
@@ -162,6 +182,15 @@ class ReportPlugin:
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self) -> None:
         observer.unlisten(self.recorder)
+        observer.unlisten(self.sent_recorder)
+        if self.har is not None:
+            observer.unlisten_exchanges(self.har)
+            if not self.is_worker and self.report_dir is not None:
+                from conformance import __version__
+
+                join_parts(self.report_dir, __version__, {
+                    "target": redact(self.run.target), "api_version": self.run.api_version,
+                    "target_is_emulator": self.run.starts_emulator, "spec_sha256": self.meta.get("spec_sha256")})
         if not self.is_worker and self.report_dir is not None and self.report_dir.is_dir():
             scrub_tree(self.report_dir)
 

@@ -9,6 +9,7 @@ from conformance.report.formats import JSON, Format
 from conformance.report.incomplete import describe
 from conformance.report.observations import by_rule, profile
 from conformance.report.sandbox import markdown as sandbox_markdown
+from conformance.report.sarif_run import FILENAME as SARIF_FILENAME, render_sarif
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
 from conformance.spec.catalog import Catalog
 from conformance.verdict.results import RunResults
@@ -18,6 +19,7 @@ _MD_MARK = {PASSED: "✅", FAILED: "❌", ACCEPTED: "⚠️", SEEN: "👁", MISS
 _VERDICT_TEXT = {
     "conforms": "✅ the target conforms",
     "incomplete": "⚠️ incomplete: checks could not run (--require-complete)",
+    "under-coverage": "⚠️ coverage below --min-coverage",
     "failures": "❌ conformance failures",
     "unreachable": "⛔ target unreachable or credentials rejected",
     "interrupted": "⏹ interrupted",
@@ -91,6 +93,7 @@ def _failure(rec: Any, catalog: Catalog) -> dict[str, Any]:
         "outcome": rec.outcome,
         "reason": rec.reason,
         "exchange": rec.exchanges[-1] if rec.exchanges else None,
+        "checks": rec.failed_checks,  # the schemathesis checks that failed (report.sarif's rules)
         "details": rec.failure_text,
     }
 
@@ -208,4 +211,4 @@ def _md(text: str, limit: int = 300) -> str:
 
 
 # The run's own files (report.html and junit.xml are pytest-html's and pytest's).
-RUN_FORMATS = (JSON, Format("summary.md", render_markdown))
+RUN_FORMATS = (JSON, Format("summary.md", render_markdown), Format(SARIF_FILENAME, render_sarif))

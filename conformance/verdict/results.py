@@ -35,6 +35,7 @@ class TestRecord:
     failure_text: str = ""
     failure_phase: str = ""
     exchanges: list[dict[str, Any]] = field(default_factory=list)
+    failed_checks: list[dict[str, str]] = field(default_factory=list)  # schemathesis: check and title
     accepted_reason: str = ""
     observations: list[dict[str, Any]] = field(default_factory=list)  # Finding.as_dict() of each
     cleanup_failures: list[str] = field(default_factory=list)
@@ -117,6 +118,9 @@ class RunResults:
             rec.reason = failure_headline(report, evidence.check_failures)
         if evidence.exchanges:
             rec.exchanges = list(evidence.exchanges)
+        if evidence.check_failures:
+            rec.failed_checks = [{"check": item.get("check", ""), "title": item.get("title", "")}
+                                 for item in evidence.check_failures]
 
     def counts(self) -> dict[str, int]:
         names = ("passed", "failed", "error", "accepted", "skipped", "xfailed", "xpassed")

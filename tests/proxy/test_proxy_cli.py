@@ -81,8 +81,8 @@ def test_sigterm_after_a_bad_request_writes_reports_and_exits_1(fresh_emulator: 
     assert service.get("/ledger_accounts", params={"limit": 500}).status_code == 422
     code, out, err = proxy.stop(signal.SIGTERM)
     assert code == 1, out + err
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["junit.xml", "report.html", "summary.json",
-                                                               "summary.md"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["junit.xml", "report.html", "report.sarif",
+                                                               "summary.json", "summary.md"]
     summary = proxy.summary()
     assert [item["rule"] for item in summary["violations"]] == ["request.limit-out-of-range"]
     assert summary["exit_code"] == 1 and summary["proxy"]["fail_on"] == "request"

@@ -6,18 +6,27 @@ unreachable target or rejected credentials one line and exit 3 (README "Exit cod
 
 from __future__ import annotations
 
+import os
 import sys
 
-import typer
-from rich.console import Console
-from rich.markup import escape
+# First of all, when this is the command being run: a Ctrl-C while the modules below load is
+# noted, not a traceback; main() then exits 130 (conformance.interrupt).
+from conformance import interrupt
 
-from conformance.commands import compare as compare_command
-from conformance.commands import diff as diff_command
-from conformance.commands import proxy as proxy_command
-from conformance.commands import run as run_command
-from conformance.errors import ConfigError, TargetUnreachable
-from conformance.redaction import redact
+_AS_COMMAND = __name__ == "__main__" or os.path.basename(sys.argv[0] if sys.argv else "") == "monite-conformance"
+if _AS_COMMAND:
+    interrupt.install(deferred=True)
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from conformance.commands import compare as compare_command  # noqa: E402
+from conformance.commands import diff as diff_command  # noqa: E402
+from conformance.commands import proxy as proxy_command  # noqa: E402
+from conformance.commands import run as run_command  # noqa: E402
+from conformance.errors import ConfigError, TargetUnreachable  # noqa: E402
+from conformance.redaction import redact  # noqa: E402
 
 PROG = "monite-conformance"
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 2, 3, 130
@@ -48,6 +57,12 @@ def _fail(message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line and exit 2 for a bad option, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if _AS_COMMAND:
+        try:
+            interrupt.resume()  # loaded: from now on Ctrl-C interrupts (or is deferred where it must be)
+            interrupt.check()
+        except KeyboardInterrupt:
+            sys.exit(EXIT_INTERRUPTED)
     if not args:
         app(args=["--help"], prog_name=PROG, standalone_mode=False)
         sys.exit(EXIT_USAGE)
@@ -60,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as exc:  # click's usage errors (exit 2) and other CLI errors
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
+        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
         code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         code = exc.exit_code

@@ -16,6 +16,7 @@ from conformance import interrupt
 _AS_COMMAND = __name__ == "__main__" or os.path.basename(sys.argv[0] if sys.argv else "") == "monite-conformance"
 if _AS_COMMAND:
     interrupt.install(deferred=True)
+    interrupt.moment("loading")
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> None:
             interrupt.resume()  # loaded: from now on Ctrl-C interrupts (or is deferred where it must be)
             interrupt.check()
         except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
             sys.exit(EXIT_INTERRUPTED)
     if not args:
         app(args=["--help"], prog_name=PROG, standalone_mode=False)
@@ -75,10 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as exc:  # click's usage errors (exit 2) and other CLI errors
         code = _fail(exc.format_message(), exc.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
         code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         code = exc.exit_code
+    if code == EXIT_INTERRUPTED:  # Ctrl-C (Typer turns a KeyboardInterrupt into exit 130 too)
+        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -167,3 +167,17 @@ def test_the_first_ctrl_c_is_deferred_the_second_is_not() -> None:
 @contextlib.contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+def test_ctrl_c_in_a_differential_run_stops_the_run_in_progress_and_skips_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = start([*NARROW, "--api-version", "2023-09-01", "--api-version", "2024-05-25", "--report-dir", str(out)],
+                    tmp_path, hold="test")
+    command.wait_for("holding test")  # the first version's run, at its first test
+    command.ctrl_c()  # to the differential command only, as the terminal's Ctrl-C (its runs have their own group)
+    command.finish()
+    _assert_130_without_traceback(command)
+    assert _summary(out / "2023-09-01")["verdict"] == "interrupted"
+    assert not (out / "2024-05-25").exists()  # the rest is skipped
+    assert not (out / "compare.json").exists()
+    assert "interrupted; no comparison, API 2024-05-25 not run" in command.stdout

@@ -181,3 +181,49 @@ def test_ctrl_c_in_a_differential_run_stops_the_run_in_progress_and_skips_the_re
     assert not (out / "2024-05-25").exists()  # the rest is skipped
     assert not (out / "compare.json").exists()
     assert "interrupted; no comparison, API 2024-05-25 not run" in command.stdout
+
+
+# -- on a target without the control plane: pacing and cleanup ---------------------------------
+
+def _on_sandbox_like(tmp_path: Path, hold: str, args: list[str], hold_signals: int = 1,
+                     signals: int = 1) -> tuple[Command, Path, list]:
+    from tests.deployments.launcher import serve
+
+    out = tmp_path / "out"
+    with serve("control_plane_hidden", rate_limit=30) as served:
+        command = start([*args, "--report-dir", str(out)], tmp_path, hold=hold, env=served.env,
+                        hold_signals=hold_signals)
+        command.wait_for(f"holding {hold}")
+        for n in range(1, signals + 1):
+            command.ctrl_c()
+            command.wait_for(f"sigint {n}")  # noted before the next one is sent
+        command.finish()
+        left = served.left_behind()
+    return command, out, left
+
+
+def test_ctrl_c_during_a_pacing_wait_stops_the_run(tmp_path: Path) -> None:
+    command, out, left = _on_sandbox_like(tmp_path, "pacing-wait", NARROW)
+    _assert_130_without_traceback(command)
+    assert _summary(out)["verdict"] == "interrupted"
+    assert left == []
+
+
+LEDGER = ["run", "--suite", "property", "--only", "createLedgerAccount", "--rate-limit", "0"]
+
+
+def test_ctrl_c_during_cleanup_lets_it_finish_then_stops(tmp_path: Path) -> None:
+    command, out, left = _on_sandbox_like(tmp_path, "cleanup", LEDGER)
+    _assert_130_without_traceback(command)
+    assert _summary(out)["verdict"] == "interrupted"
+    assert left == [], left  # everything the run created is gone
+    assert "abandoned" not in command.stdout
+
+
+def test_a_second_ctrl_c_during_cleanup_abandons_it_and_says_what_is_left(tmp_path: Path) -> None:
+    command, out, left = _on_sandbox_like(tmp_path, "cleanup", LEDGER, hold_signals=2, signals=2)
+    _assert_130_without_traceback(command)
+    assert left, "the second Ctrl-C left nothing behind: the cleanup was not abandoned"
+    for leftover in left:
+        assert leftover.id in command.stdout, (leftover, command.stdout)
+    assert "cleanup abandoned at a second Ctrl-C; left on the target" in command.stdout

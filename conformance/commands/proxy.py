@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from conformance import interrupt
 from conformance.errors import ConfigError
 from conformance.proxy.verdict import FailOn
 from conformance.redaction import redact
@@ -53,6 +54,7 @@ def proxy(
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     session = ProxySession(target, folder, fail_on)
+    interrupt.moment("before-serving")
     print(redact(f"monite-conformance proxy: {base_url_of(sock)} -> {target.base_url}"
                  f"{' (emulator)' if target.is_emulator else ''}; reports in {folder}; fail on {fail_on.value}"),
           flush=True)

@@ -60,7 +60,7 @@ class ProxyProcess:
 
     def stop(self, sig: signal.Signals) -> tuple[int, str, str]:
         self.process.send_signal(sig)
-        out, err = self.process.communicate(timeout=30)
+        out, err = self.process.communicate(timeout=600)  # a hang guard only
         return self.process.returncode, out, err
 
     def summary(self) -> dict:
@@ -142,3 +142,19 @@ def _main(*argv: str) -> int:
     with pytest.raises(SystemExit) as stopped:
         main(list(argv))
     return int(stopped.value.code or 0)
+
+
+@pytest.mark.parametrize("moment", ["loading", "before-serving"])
+def test_ctrl_c_before_the_proxy_serves_exits_130_without_a_traceback(emulator: str, tmp_path: Path,
+                                                                       moment: str) -> None:
+    """While the command loads, or before it listens: exit 130 and one line. (Once it serves,
+    SIGINT is its documented stop: reports, then the --fail-on exit code.)"""
+    from tests.interrupt_support import start
+
+    command = start(["proxy", "--upstream", f"{emulator}/v1", "--port", "0", "--report-dir", str(tmp_path / "r")],
+                    tmp_path, hold=moment)
+    command.wait_for(f"holding {moment}")
+    command.ctrl_c()
+    output = command.finish()
+    assert command.returncode == 130, output
+    assert "Traceback" not in output and "interrupted" in command.stderr

@@ -81,10 +81,10 @@ def test_seed_with_requests(monite_emulator: ServedEmulator) -> None:
     """Any HTTP client works: here `requests`."""
     connection = monite_emulator.seed_entity(records_per_type=3, tax_rates=2, ledger_accounts=4)
     assert connection["status"] == "connected"
-    r = requests.get(f"{monite_emulator.base_url}/ledger_accounts", headers=monite_emulator.headers(), timeout=5)
+    r = requests.get(f"{monite_emulator.base_url}/ledger_accounts", headers=monite_emulator.headers(), timeout=60)
     assert r.status_code == 200 and len(r.json()["data"]) == 4
     r = requests.get(f"{monite_emulator.base_url}/accounting_synced_records", params={"object_type": "bill"},
-                     headers=monite_emulator.headers(), timeout=5)
+                     headers=monite_emulator.headers(), timeout=60)
     assert len(r.json()["data"]) == 3
 
 

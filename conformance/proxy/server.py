@@ -53,7 +53,7 @@ class ProxySession:
     def traffic(self) -> Traffic:
         return self.recorder.snapshot()
 
-    def settled_traffic(self, timeout: float = 5.0) -> Traffic:
+    def settled_traffic(self, timeout: float = 300.0) -> Traffic:
         """What was seen once every exchange under way has been judged (from outside the server's
         thread: the service may hold its answer before the proxy has checked it)."""
         deadline = time.monotonic() + timeout
@@ -179,7 +179,7 @@ def running_proxy(upstream: Upstream, report_dir: Path, fail_on: FailOn = FailOn
     thread = threading.Thread(target=_run, args=(server, main()), name=f"proxy-{sock.getsockname()[1]}",
                               daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 300  # a hang guard: a busy machine may start the thread slowly
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the proxy did not start")

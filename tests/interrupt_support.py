@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.cli_support import REPO
@@ -28,7 +28,6 @@ class Command:
     moments: Path
     stdout: str = ""
     stderr: str = ""
-    seen: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         try:

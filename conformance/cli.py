@@ -6,20 +6,30 @@ unreachable target or rejected credentials one line and exit 3 (README "Exit cod
 
 from __future__ import annotations
 
+import os
 import sys
 
-import typer
-from rich.console import Console
-from rich.markup import escape
+# First of all, when this is the command being run: a Ctrl-C while the modules below load is
+# noted, not a traceback; main() then exits 130 (conformance.interrupt).
+from conformance import interrupt
 
-from conformance.commands import compare as compare_command
-from conformance.commands import diff as diff_command
-from conformance.commands import proxy as proxy_command
-from conformance.commands import replay as replay_command
-from conformance.commands import run as run_command
-from conformance.errors import ConfigError, TargetUnreachable
-from conformance.exit_codes import INTERRUPTED, UNREACHABLE, USAGE
-from conformance.redaction import redact
+_AS_COMMAND = __name__ == "__main__" or os.path.basename(sys.argv[0] if sys.argv else "") == "monite-conformance"
+if _AS_COMMAND:
+    interrupt.install(deferred=True)
+    interrupt.moment("loading")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
+
+from conformance.commands import compare as compare_command  # noqa: E402
+from conformance.commands import diff as diff_command  # noqa: E402
+from conformance.commands import proxy as proxy_command  # noqa: E402
+from conformance.commands import replay as replay_command  # noqa: E402
+from conformance.commands import run as run_command  # noqa: E402
+from conformance.errors import ConfigError, TargetUnreachable  # noqa: E402
+from conformance.exit_codes import INTERRUPTED, UNREACHABLE, USAGE  # noqa: E402
+from conformance.redaction import redact  # noqa: E402
 
 PROG = "monite-conformance"
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = USAGE, UNREACHABLE, INTERRUPTED
@@ -51,6 +61,13 @@ def _fail(message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line and exit 2 for a bad option, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
+    if _AS_COMMAND:
+        try:
+            interrupt.resume()  # loaded: from now on Ctrl-C interrupts (or is deferred where it must be)
+            interrupt.check()
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
+            sys.exit(EXIT_INTERRUPTED)
     if not args:
         app(args=["--help"], prog_name=PROG, standalone_mode=False)
         sys.exit(EXIT_USAGE)
@@ -66,6 +83,8 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         code = exc.exit_code
+    if code == EXIT_INTERRUPTED:  # Ctrl-C (Typer turns a KeyboardInterrupt into exit 130 too)
+        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
     sys.exit(code if isinstance(code, int) else 0)
 
 

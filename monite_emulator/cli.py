@@ -3,24 +3,49 @@
     monite-emulator [--host 127.0.0.1] [--port 8765] [--db PATH] [--rate-limit N] [--sync-delay S]
                     [--fault SPEC ...] [--faults FILE]
 
-Bad options print one line and exit 2.
+Bad options print one line and exit 2; Ctrl-C (or SIGINT) at any moment exits 130 without a
+traceback: while the modules load it is noted and acted on once they are loaded, while serving
+uvicorn shuts down (open requests get `timeout_graceful_shutdown` seconds).
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import shlex
+import signal
 import sys
-from enum import Enum
-from pathlib import Path
-from typing import Any
 
-import typer
-import yaml
-from typer.exceptions import Abort, Exit, TyperException
+_interrupts: list[int] = []
 
-from monite_emulator import __version__
+
+def _note_interrupt(signum: int, frame: object) -> None:
+    _interrupts.append(signum)
+
+
+_ARGV0 = sys.argv[0] if sys.argv else ""
+_AS_COMMAND = (__name__ == "__main__" or os.path.basename(_ARGV0) == "monite-emulator"
+               or _ARGV0.endswith(os.path.join("monite_emulator", "__main__.py")))
+if _AS_COMMAND:  # before the heavy imports below: a Ctrl-C now is noted, not a traceback
+    signal.signal(signal.SIGINT, _note_interrupt)
+    if os.environ.get("MONITE_TEST_MOMENTS"):  # test-only hook, as conformance.interrupt.moment
+        with open(os.environ["MONITE_TEST_MOMENTS"], "a", encoding="utf-8") as _moments:
+            _moments.write("holding loading\n" if os.environ.get("MONITE_TEST_HOLD") == "loading" else "at loading\n")
+        if os.environ.get("MONITE_TEST_HOLD") == "loading":
+            while not _interrupts:
+                signal.pause()
+
+import logging  # noqa: E402
+import shlex  # noqa: E402
+from enum import Enum  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import typer  # noqa: E402
+import yaml  # noqa: E402
+from typer.exceptions import Abort, Exit, TyperException  # noqa: E402
+
+from monite_emulator import __version__  # noqa: E402
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a Ctrl-C
 
 
 class LogLevel(str, Enum):
@@ -149,18 +174,43 @@ def serve(
     port = sock.getsockname()[1]
     print(f"monite-emulator {__version__} on http://{host}:{port} (db: {db or 'in memory'}"
           f"{f', {len(rules)} fault rule(s)' if rules else ''})", flush=True)
-    serve_forever(application, sock, log_level.value)
+    logging.getLogger("uvicorn.error").addFilter(_CancelledAtShutdown())
+    stopped_by = serve_forever(application, sock, log_level.value)
+    if signal.SIGINT in stopped_by:
+        raise Exit(EXIT_INTERRUPTED)
+
+
+class _CancelledAtShutdown(logging.Filter):
+    """Requests still open when the graceful shutdown times out are cancelled; uvicorn logs each
+    with a traceback. One line for all of them instead (printed after the server stopped)."""
+
+    cancelled = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        import asyncio
+
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            type(self).cancelled += 1
+            return False
+        return True
 
 
 def main(argv: list[str] | None = None) -> None:
+    if _AS_COMMAND:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # loaded: Ctrl-C interrupts from now on
+        if _interrupts:
+            print("monite-emulator: interrupted", file=sys.stderr)
+            sys.exit(EXIT_INTERRUPTED)
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv if argv is not None else sys.argv[1:], prog_name="monite-emulator",
-                     standalone_mode=False)
+        code = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="monite-emulator",
+                            standalone_mode=False)
+        if isinstance(code, int) and code:  # an Exit(code) comes back as the return value here
+            sys.exit(code)
     except Exit as exc:
         sys.exit(exc.exit_code)
-    except Abort:
-        sys.exit(130)
+    except (Abort, KeyboardInterrupt):
+        sys.exit(EXIT_INTERRUPTED)
     except TyperException as exc:  # usage errors (exit code 2) and other CLI errors
         message = " ".join(exc.format_message().split())
         print(f"monite-emulator: error: {message} (see --help)", file=sys.stderr)
@@ -168,6 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:  # e.g. the port is taken
         print(f"monite-emulator: error: {exc}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        if _CancelledAtShutdown.cancelled:
+            print(f"monite-emulator: {_CancelledAtShutdown.cancelled} request(s) still open at shutdown "
+                  "were cancelled", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class CliRun:
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, report_dir: Path | None = None,
-            timeout: float = 300) -> CliRun:
+            timeout: float = 900) -> CliRun:
     """`python -m conformance.cli run <args>` in `cwd`, with no MONITE_* from the caller's shell."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MONITE_")}
     environment.update(env or {})

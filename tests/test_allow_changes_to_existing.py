@@ -38,7 +38,7 @@ def _run(served, workdir: Path, *options: str) -> subprocess.CompletedProcess[st
         [sys.executable, "-m", "pytest", str(workdir / "test_changing.py"), "-p", "conformance.report.plugin",
          "-p", "no:cacheprovider", "-q", "-o", "addopts=", f"--monite-target={served.base_url}",
          f"--monite-report-dir={workdir / 'report'}", *options],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=120, check=False)
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
 def test_changes_to_existing_are_listed_and_patched_fields_restored(tmp_path: Path) -> None:

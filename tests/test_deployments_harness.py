@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import re
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -149,7 +148,8 @@ def test_request_log_pins_a_change_on_its_request_and_a_job_on_its_sync() -> Non
         http.patch(f"/ledger_accounts/{account['id']}", json={"description": "changed"})
         connection = http.get("/accounting_connections").json()["data"][0]
         http.post(f"/accounting_connections/{connection['id']}/sync")
-        time.sleep(served.deployment.settings.sync_delay_seconds + 0.1)
+        # The job is due once the emulator's clock has passed its delay: move the clock, not the test.
+        served.deployment.emulator.advance_clock(served.deployment.settings.sync_delay_seconds + 1)
         http.get("/accounting_tax_rates")  # the due sync job runs at the start of this request
         lines = [(entry.line(), entry.queued_by.line() if entry.queued_by else None)
                  for entry in served.log.changing()]

@@ -22,7 +22,7 @@ ENTITY = "1f0e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
 
 def sdk(emulator: ServedEmulator, token: str | None = None, entity_id: str | None = ENTITY) -> "monite.Monite":
     return monite.Monite(base_url=emulator.base_url, monite_version=emulator.api_version,
-                         monite_entity_id=entity_id, token=token, timeout=10)
+                         monite_entity_id=entity_id, token=token, timeout=60)
 
 
 def all_pages(fetch, **query) -> list:

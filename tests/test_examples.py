@@ -15,7 +15,7 @@ def test_example_service_tests_pass(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "examples/test_my_service.py", "-q", "-p", "no:xdist",
          "-p", "no:cacheprovider", f"--junit-xml={junit}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None

@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from conformance import interrupt
 from conformance.commands.compare import show_differences
 from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import resolve_run
@@ -33,10 +34,6 @@ from conformance.errors import ConfigError
 from conformance.options import PROG, child_argv
 from conformance.redaction import redact
 from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
-
-# After Ctrl-C, how long a version's run has to stop by itself (it got the same signal from the
-# terminal) before it is sent one SIGINT of its own; then it is waited for: it cleans up.
-STOP_GRACE_SECONDS = 2.0
 
 
 def run_differential(given: dict[str, Any], versions: list[str], file: FileConfig, report_dir: Path | None,
@@ -60,10 +57,16 @@ def run_differential(given: dict[str, Any], versions: list[str], file: FileConfi
             say(f"{PROG}: API {version} → {folder / version}", "bold")
             code = _run_version(child_argv(config.option_values(), config.config_file))
             codes.append(code)
-            if code == EXIT_CODES[INTERRUPTED]:
-                say(f"{PROG}: interrupted; no comparison", "yellow")
-                return code
-        differences = _compare(folder, versions, say)
+            if code == EXIT_CODES[INTERRUPTED] or interrupt.requested():
+                skipped = versions[len(codes):]
+                say(f"{PROG}: interrupted; no comparison" + (f", API {', '.join(skipped)} not run" if skipped else ""),
+                    "yellow")
+                return EXIT_CODES[INTERRUPTED]
+        with interrupt.deferred():  # the comparison's files are written whole
+            differences = _compare(folder, versions, say)
+        if interrupt.requested():
+            say(f"{PROG}: interrupted after the comparison was written", "yellow")
+            return EXIT_CODES[INTERRUPTED]
     finally:
         if is_default:
             point_latest(folder)
@@ -81,17 +84,18 @@ def differential_exit_code(codes: list[int], differences: list[Difference] | Non
 
 
 def _run_version(args: list[str]) -> int:
-    """One version's run in a fresh process; its output goes to this console."""
-    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *args])
-    interrupted = False
+    """One version's run in a fresh process; its output goes to this console.
+
+    The run is in a process group of its own, so the terminal's Ctrl-C reaches this process only,
+    and each one is passed on exactly once: the first stops the run (it cleans up and writes its
+    partial reports), a second makes it abandon the cleanup. No guessing whether it got the signal.
+    """
+    process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *args], process_group=0)
     while True:
         try:
-            return process.wait(timeout=STOP_GRACE_SECONDS if interrupted else None)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGINT)  # the Ctrl-C reached this process only
-            interrupted = False
+            return process.wait()
         except KeyboardInterrupt:
-            interrupted = True
+            process.send_signal(signal.SIGINT)
 
 
 def _compare(folder: Path, versions: list[str], say: Callable[..., None]) -> list[Difference] | None:

@@ -18,6 +18,7 @@ import typer
 from rich.markup import escape
 
 from conformance import config_file
+from conformance import interrupt
 from conformance.errors import ConfigError
 from conformance.options import CONFIG, NO_CONFIG
 from conformance.proxy.verdict import FailOn
@@ -69,6 +70,7 @@ def proxy(
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
     session = ProxySession(target, folder, fail_on)
+    interrupt.moment("before-serving")
     print(redact(f"monite-conformance proxy: {base_url_of(sock)} -> {target.base_url}"
                  f"{' (emulator)' if target.is_emulator else ''}; reports in {folder}; fail on {fail_on.value}"),
           flush=True)

@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import pluggy
 import typer
 from rich.console import Console
 
-from conformance import config_file
+from conformance import config_file, interrupt
 from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import command, resolve_run
 from conformance.config import RunConfig
@@ -32,6 +33,7 @@ from conformance.redaction import redact
 
 EXIT_USAGE, EXIT_UNREACHABLE, EXIT_ERROR, EXIT_INTERRUPTED = USAGE, UNREACHABLE, ERROR, INTERRUPTED
 REPORT_FILES = ("report.html", "junit.xml", "summary.json", "summary.md", "report.sarif")
+_hookimpl = pluggy.HookimplMarker("pytest")  # = pytest.hookimpl, without importing pytest at start-up
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +69,7 @@ def run(given: dict[str, Any]) -> int:
     _say(console, f"{PROG}: {config.target} · API {config.api_version} · profile {config.profile} · "
                   f"suite {config.suite} → {folder}"
                   + (f" · configuration {config.config_file}" if config.config_file else ""), style="bold")
+    interrupt.moment("before-pytest")
     try:
         exit_code = _run_pytest(args, folder, console, config)
     finally:
@@ -111,12 +114,16 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
 
     from conformance.report.console import ProgressPlugin, print_summary
     from conformance.report.scrub import scrub_tree
+    from conformance.safety.cleanup import abandoned
 
     folder.mkdir(parents=True, exist_ok=True)
     progress = ProgressPlugin(console)
+    stopper = InterruptPlugin()
+    before = interrupt.count()
     with _output_to(folder / "pytest.log") as log:
+        interrupt.defer()  # until collection starts: pytest loading its plugins is not to be cut short
         try:
-            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config)]))
+            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config), stopper]))
         except KeyboardInterrupt:
             status = -1
         except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console
@@ -125,23 +132,92 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
             # a line number): still an interruption, and the session's teardown has run.
             status = -1 if _caused_by_interrupt(exc) else int(pytest.ExitCode.INTERNAL_ERROR)
         finally:
+            stopper.started()
             log.finish()
-    scrub_tree(folder)
-    summary = _read_summary(folder / "summary.json")
-    if summary is None:
-        # pytest stopped before the session ended (bad option, crash): no verdict to read.
-        code = EXIT_INTERRUPTED if status in (-1, pytest.ExitCode.INTERRUPTED) else (
-            EXIT_USAGE if status == pytest.ExitCode.USAGE_ERROR else EXIT_ERROR)
-        _say(console, f"{PROG}: the run stopped early (pytest exit {status}); see {folder / 'pytest.log'}",
-             style="red")
-        for line in _tail(folder / "pytest.log", 5):
-            _say(console, f"  {line}")
+    with interrupt.deferred():  # the reports are written; finish them (a second Ctrl-C does not wait)
+        interrupted = status == -1 or interrupt.count() > before
+        interrupt.handled()
+        scrub_tree(folder)
+        summary = _read_summary(folder / "summary.json")
+        for line in abandoned():
+            _say(console, f"{PROG}: cleanup abandoned at a second Ctrl-C; left on the target: {line}", style="red")
+        if summary is None:
+            # pytest stopped before the session ended (bad option, crash): no verdict to read.
+            code = EXIT_INTERRUPTED if interrupted or status == pytest.ExitCode.INTERRUPTED else (
+                EXIT_USAGE if status == pytest.ExitCode.USAGE_ERROR else EXIT_ERROR)
+            _say(console, f"{PROG}: the run stopped early (pytest exit {status}); see {folder / 'pytest.log'}",
+                 style="red")
+            for line in _tail(folder / "pytest.log", 5):
+                _say(console, f"  {line}")
+            return code
+        code = exit_code(summary["verdict"])
+        if interrupted:
+            code = EXIT_INTERRUPTED
+        print_summary(console, summary, folder, code)
         return code
-    code = exit_code(summary["verdict"])
-    if status == -1:
-        code = EXIT_INTERRUPTED
-    print_summary(console, summary, folder, code)
-    return code
+
+
+class InterruptPlugin:
+    """pytest hooks that make a Ctrl-C stop the run wherever it landed (`conformance.interrupt`).
+
+    Every collection step and test boundary is a checkpoint: a Ctrl-C that a library swallowed
+    is raised again there. The session's end (reports, and the teardown that cleans up after an
+    interrupted test) runs with the first Ctrl-C deferred; one that arrives before the verdict is
+    taken makes it "interrupted".
+    """
+
+    def __init__(self) -> None:
+        self._starting = True
+
+    def started(self) -> None:
+        """pytest has loaded: end the deferral `_run_pytest` began (once)."""
+        if self._starting:
+            self._starting = False
+            interrupt.resume()
+
+    @_hookimpl(tryfirst=True)
+    def pytest_collectstart(self) -> None:
+        if self._starting:
+            self.started()
+            interrupt.moment("collection")
+        interrupt.check()
+
+    def pytest_collectreport(self) -> None:
+        interrupt.check()
+
+    @_hookimpl(tryfirst=True)
+    def pytest_collection_finish(self) -> None:
+        interrupt.check()
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self) -> None:
+        interrupt.check()
+
+    @_hookimpl(tryfirst=True)
+    def pytest_runtest_call(self) -> None:
+        interrupt.moment("test")
+
+    def pytest_runtest_logfinish(self) -> None:
+        interrupt.check()
+
+    def pytest_keyboard_interrupt(self) -> None:
+        interrupt.handled()
+
+    @_hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: Any) -> Iterator[None]:
+        self.started()
+        interrupt.defer()
+        try:
+            interrupt.moment("reports")
+            if interrupt.pending():  # noted here, or swallowed on the way: the run stops for it all the same
+                plugin = session.config.pluginmanager.get_plugin("monite-report")
+                if plugin is not None:
+                    plugin.results.interrupted = True
+                session.exitstatus = 2  # pytest.ExitCode.INTERRUPTED
+                interrupt.handled()
+            yield
+        finally:
+            interrupt.resume()
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:

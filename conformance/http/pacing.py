@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from conformance import interrupt
+
 
 class Answer(Protocol):
     """An httpx.Response or a schemathesis Response: what pacing needs of either."""
@@ -63,6 +65,7 @@ class Pacer:
             delay = slot - now
             self.waited_seconds += delay
         if delay > 0:
+            interrupt.moment("pacing-wait")
             self._sleep(delay)
 
 
@@ -89,7 +92,9 @@ def waited() -> tuple[float, int]:
 
 def send_paced(send: Callable[[], R], sleep: Callable[[float], None] = time.sleep) -> R:
     """Send in turn (when pacing), and while the answer is 429, wait and send again
-    (at most MAX_RETRIES times)."""
+    (at most MAX_RETRIES times). Every request is a checkpoint for a Ctrl-C that was swallowed
+    on the way (`conformance.interrupt`)."""
+    interrupt.check()
     pacer = _pacer
     if pacer is not None:
         pacer.wait()
@@ -99,6 +104,7 @@ def send_paced(send: Callable[[], R], sleep: Callable[[float], None] = time.slee
             break
         if pacer is not None:
             pacer.waits_on_429 += 1
+        interrupt.moment("retry-after-wait")
         sleep(retry_after_seconds(response))
         if pacer is not None:
             pacer.wait()

@@ -40,8 +40,11 @@ LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 class ProxyApp:
-    def __init__(self, upstream: Upstream, inspector: Inspector, write_reports: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, upstream: Upstream, inspector: Inspector, write_reports: Callable[[], dict[str, Any]],
+                 upstream_timeout: float | None = None) -> None:
         self.upstream = upstream
+        # How long an upstream may stay silent before the service gets 504 (None: TIMEOUT).
+        self.timeout = TIMEOUT if upstream_timeout is None else httpx.Timeout(upstream_timeout).as_dict()
         self.inspector = inspector
         self.write_reports = write_reports
         self._transport: httpx.AsyncHTTPTransport | None = None
@@ -79,7 +82,7 @@ class ProxyApp:
                               body=body if isinstance(body, bytes) else None, upstream_url=url)
         try:
             outgoing = httpx.Request(request.method, url, headers=headers, content=body,
-                                     extensions={"timeout": TIMEOUT})
+                                     extensions={"timeout": self.timeout})
             answer = await transport.handle_async_request(outgoing)
         except httpx.HTTPError as exc:
             status = 504 if isinstance(exc, httpx.TimeoutException) else 502

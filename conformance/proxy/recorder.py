@@ -96,6 +96,13 @@ class Recorder:
         with self._lock:
             _count(self._state.problems, f"{request.label}: {what}")
 
+    def malformed(self, what: str) -> None:
+        """A request the HTTP parser refused (NUL or control bytes in the request line or a header,
+        a broken request line): answered 400 by the proxy, never forwarded, counted here."""
+        with self._lock:
+            self._state.exchanges += 1
+            _count(self._state.problems, f"malformed HTTP request, answered 400 and not forwarded: {what}")
+
     def snapshot(self) -> Traffic:
         with self._lock:
             state = self._state

@@ -38,21 +38,22 @@ GRACEFUL_SHUTDOWN_SECONDS = 5
 class ProxySession:
     """One proxy: the app, what it has seen, and the reports of it."""
 
-    def __init__(self, upstream: Upstream, report_dir: Path, fail_on: FailOn, contract: Contract | None = None) -> None:
+    def __init__(self, upstream: Upstream, report_dir: Path, fail_on: FailOn, contract: Contract | None = None,
+                 upstream_timeout: float | None = None) -> None:
         self.upstream = upstream
         self.report_dir = report_dir
         self.fail_on = fail_on
         self.contract = contract or spec_contract()
         self.recorder = Recorder()
         self.inspector = Inspector(self.contract, self.recorder, assumptions_bind=upstream.is_emulator)
-        self.app = ProxyApp(upstream, self.inspector, self.write_reports)
+        self.app = ProxyApp(upstream, self.inspector, self.write_reports, upstream_timeout=upstream_timeout)
         self.listen = ""
         self._write_lock = threading.Lock()
 
     def traffic(self) -> Traffic:
         return self.recorder.snapshot()
 
-    def settled_traffic(self, timeout: float = 5.0) -> Traffic:
+    def settled_traffic(self, timeout: float = 300.0) -> Traffic:
         """What was seen once every exchange under way has been judged (from outside the server's
         thread: the service may hold its answer before the proxy has checked it)."""
         deadline = time.monotonic() + timeout
@@ -102,7 +103,21 @@ class _Server(uvicorn.Server):
 
 def _server(session: ProxySession) -> _Server:
     return _Server(uvicorn.Config(session.app, lifespan="off", log_level="warning", access_log=False,
+                                  http=_counting_protocol(session),
                                   timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
+
+
+def _counting_protocol(session: ProxySession) -> type:
+    """uvicorn's HTTP protocol, with the requests its parser refuses (answered 400 before the app
+    sees them: NUL or control bytes in the request line or a header) counted in the report."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    class CountingProtocol(AutoHTTPProtocol):  # type: ignore[misc, valid-type]
+        def send_400_response(self, msg: str) -> None:
+            session.recorder.malformed(msg)
+            super().send_400_response(msg)
+
+    return CountingProtocol
 
 
 def _run(server: _Server, main: Coroutine[Any, Any, None]) -> None:
@@ -148,10 +163,10 @@ class RunningProxy:
 
 @contextlib.contextmanager
 def running_proxy(upstream: Upstream, report_dir: Path, fail_on: FailOn = FailOn.request,
-                  port: int = 0) -> Iterator[RunningProxy]:
+                  port: int = 0, upstream_timeout: float | None = None) -> Iterator[RunningProxy]:
     """The proxy in a background thread; on exit it stops and writes its reports."""
     sock = bind_loopback(port)
-    session = ProxySession(upstream, report_dir, fail_on)
+    session = ProxySession(upstream, report_dir, fail_on, upstream_timeout=upstream_timeout)
     session.listen = base_url_of(sock)
     server = _server(session)
 
@@ -164,7 +179,7 @@ def running_proxy(upstream: Upstream, report_dir: Path, fail_on: FailOn = FailOn
     thread = threading.Thread(target=_run, args=(server, main()), name=f"proxy-{sock.getsockname()[1]}",
                               daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 300  # a hang guard: a busy machine may start the thread slowly
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the proxy did not start")

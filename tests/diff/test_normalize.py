@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +191,8 @@ def _tree(extra: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def test_recursive_schemas_compare_without_recursing_forever() -> None:
-    started = time.perf_counter()
+    # Runaway recursion would raise RecursionError; no wall-clock bound (speed is measured in bench/).
     assert diff_documents(_tree(), _tree()).changes == []
-    assert time.perf_counter() - started < 5  # a guard against runaway recursion, not a benchmark
 
 
 def test_a_change_inside_a_recursive_schema_is_reported_once_where_first_reached() -> None:

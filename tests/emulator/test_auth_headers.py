@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from emu_helpers import CLIENT_ID, CLIENT_SECRET, VERSION, Api, get_token
 
 
@@ -106,11 +108,22 @@ def test_entity_user_token_bound_to_entity(api: Api) -> None:
     assert user2.get("/v1/accounting_connections", entity_id=api.entity_id).status_code == 403
 
 
-def test_rate_limit_429(api: Api) -> None:
+def _one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request in one 1-second window of the limiter (A17: wall time): the test depends on
+    the count of requests, not on how fast a busy machine sends them."""
+    from types import SimpleNamespace
+
+    from monite_emulator.model import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.25))
+
+
+def test_rate_limit_429(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    _one_window(monkeypatch)
     assert api.client.put("/_emulator/rate_limit", json={"per_second": 3}).status_code == 200
     statuses = [api.get("/v1/accounting_connections") for _ in range(12)]
     limited = [r for r in statuses if r.status_code == 429]
-    assert limited, [r.status_code for r in statuses]
+    assert [r.status_code for r in statuses] == [200] * 3 + [429] * 9
     r = limited[0]
     assert int(r.headers["Retry-After"]) >= 1
     assert r.headers["RateLimit-Remaining"] == "0" and r.headers["RateLimit-Limit"] == "3"
@@ -127,13 +140,14 @@ def test_default_rate_limit_is_high(api: Api) -> None:
     assert all(api.get("/v1/accounting_connections").status_code == 200 for _ in range(40))
 
 
-def test_rate_limit_settable_via_settings() -> None:
+def test_rate_limit_settable_via_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from starlette.testclient import TestClient
 
+    _one_window(monkeypatch)
     from monite_emulator.app import create_app
     from monite_emulator.settings import EmulatorSettings
 
     with TestClient(create_app(EmulatorSettings(rate_limit_per_second=2))) as c:
         a = Api(c, get_token(c), str(uuid.uuid4()))
         codes = [a.get("/v1/accounting_connections").status_code for _ in range(8)]
-        assert 429 in codes
+        assert codes == [200, 200] + [429] * 6

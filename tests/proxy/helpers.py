@@ -37,7 +37,7 @@ class Service:
     def __init__(self, base_url: str, entity: str = ENTITY) -> None:
         self.base_url = base_url
         self.entity = entity
-        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.http = httpx.Client(base_url=base_url, timeout=120)  # a hang guard, not a deadline
         self._token: str | None = None
 
     def token(self) -> str:

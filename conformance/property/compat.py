@@ -7,6 +7,10 @@ What is here has no public path yet:
 - `StepInput`: the argument of `APIStateMachine.step`, which tells whether a stateful step's
   parameters came from an earlier response (a link) — for the run's statistics;
 - `Failure` / `FailureGroup`: the types of check failures, to read their structured titles;
+- `IGNORED_AUTH`: the built-in `ignored_auth` check, so a run can leave it out for an operation
+  whose auth enforcement it already confirmed (what `schemathesis run` does: one confirmation
+  per operation and run, `CheckContext.auth_enforced_operations`, which `Case.validate_response`
+  does not take);
 - `run_phase`: one phase of one operation as a plain callable (what `@schema.parametrize()`
   does under pytest), for the project's own tests that prove each check on broken variants
   in-process, seconds per variant instead of a pytest session each.
@@ -25,10 +29,11 @@ from schemathesis import BaseSchema, Case
 from schemathesis.core.failures import Failure, FailureGroup, as_reported_failure
 from schemathesis.generation.stateful.state_machine import StepInput
 from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.specs.openapi.checks import ignored_auth as IGNORED_AUTH
 
 VERSION = schemathesis.__version__
 
-__all__ = ["VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
+__all__ = ["IGNORED_AUTH", "VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
 
 
 def via_link(step: StepInput) -> bool:

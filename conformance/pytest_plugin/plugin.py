@@ -29,7 +29,7 @@ from conformance.evidence import created, observer
 from conformance.evidence.created import Created
 from conformance.http.auth import TokenProvider, api_headers
 from conformance.http.client import MoniteClient
-from conformance.http.pacing import pace_at, send_paced, waited
+from conformance.http.pacing import pace_at, pace_following, send_paced, stats as pacing_stats
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
 from conformance.rules.kinds import OBSERVATION_KEY
@@ -166,7 +166,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     item.stash[CHANGES_BEFORE_KEY] = len(created.changes())
-    item.stash[PACED_BEFORE_KEY] = waited()
+    item.stash[PACED_BEFORE_KEY] = pacing_stats()
     observer.begin(item.nodeid)
     try:
         yield
@@ -194,11 +194,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "teardown":  # changes to what the run did not create (allowed runs only)
         for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]:
             report.user_properties.append((CHANGED_EXISTING, change.describe()))
-        seconds, waits_on_429 = (now - then for now, then in zip(waited(),
-                                                                  item.stash.get(PACED_BEFORE_KEY, (0.0, 0))))
-        if seconds or waits_on_429:  # time this test spent under the rate limit
-            report.user_properties.append((PACED, json.dumps({"waited_seconds": round(seconds, 3),
-                                                              "waits_on_429": waits_on_429})))
+        now, then = pacing_stats(), item.stash.get(PACED_BEFORE_KEY, {})
+        paced = {key: round(now.get(key, 0) - then.get(key, 0), 3)
+                 for key in ("waited_seconds", "waits_on_429", "requests")}
+        if any(paced.values()):  # requests this test sent paced, and its time under the rate limit
+            paced.update(peak_in_flight=now.get("peak_in_flight", 0), advertised_limit=now.get("advertised_limit"))
+            report.user_properties.append((PACED, json.dumps(paced)))
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
         scope = item.stash[SCOPE_KEY] = scope_of(item, spec_catalog())
@@ -262,9 +263,13 @@ def emulator_control(monite_target: Target, monite_http: httpx.Client) -> Emulat
 
 @pytest.fixture(scope="session")
 def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | None) -> Iterator[None]:
-    """Requests are spaced under the documented rate limit on a target without the control plane."""
-    rate = None if emulator_control is not None else monite_config.pacing_rate
-    pace_at(rate / monite_config.workers if rate else None)
+    """Requests are spaced under the rate limit the target advertises (the documented 30/s until
+    it does) on a target without the control plane."""
+    if emulator_control is None and monite_config.pacing_rate:
+        # The limit the target advertises, --rate-limit as a cap; the workers share it.
+        pace_following(monite_config.rate_limit or None, share=monite_config.workers)
+    else:
+        pace_at(None)
     yield
     pace_at(None)
 

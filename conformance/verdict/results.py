@@ -40,6 +40,9 @@ class TestRecord:
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     waited_seconds: float = 0.0  # waiting for send slots under the rate limit
     waits_on_429: int = 0
+    paced_requests: int = 0  # requests sent under pacing (retries included)
+    peak_in_flight: int = 0  # most paced requests in flight at once, so far in the run
+    advertised_limit: float | None = None  # the rate limit the target advertised (requests/s)
     unreachable: bool = False
 
     def touched(self) -> set[str]:
@@ -90,6 +93,10 @@ class RunResults:
                 paced = json.loads(str(value))
                 rec.waited_seconds += float(paced.get("waited_seconds", 0))
                 rec.waits_on_429 += int(paced.get("waits_on_429", 0))
+                rec.paced_requests += int(paced.get("requests", 0))
+                rec.peak_in_flight = max(rec.peak_in_flight, int(paced.get("peak_in_flight", 0)))
+                if paced.get("advertised_limit") is not None:
+                    rec.advertised_limit = float(paced["advertised_limit"])
         if getattr(report, "monite_unreachable", False):
             rec.unreachable = True
         self._outcome(rec, report, seen)

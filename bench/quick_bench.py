@@ -40,11 +40,11 @@ REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
 
-def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+def _timed(command: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float, int, str]:
     """Run `command`; (wall seconds, CPU seconds of it and its children, exit code, output)."""
     started = time.monotonic()
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.monotonic() - started
@@ -62,7 +62,8 @@ def one_run(tree: Path | None, workers: int | None, extra: list[str]) -> dict[st
         if workers is not None:
             command += ["--workers", str(workers)]
         load = os.getloadavg()[0]
-        wall, cpu, code, output = _timed(command, env)
+        # `python -m` puts the working directory first on sys.path: the tree's own packages load.
+        wall, cpu, code, output = _timed(command, env, cwd=tree or REPO)
         summary = json.loads((Path(folder) / "summary.json").read_text())
     counts = summary.get("counts", {})
     return {"tree": str(tree) if tree else "this tree", "wall": wall, "exercised": summary["run"]["duration_seconds"],

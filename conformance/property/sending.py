@@ -21,7 +21,7 @@ from schemathesis import BaseSchema, Case, HookContext, Response
 from conformance.evidence import observer
 from conformance.http.auth import TokenProvider
 from conformance.http.pacing import send_paced
-from conformance.property.compat import IGNORED_AUTH
+from conformance.property.compat import IGNORED_AUTH, in_process_session
 from conformance.property.schema import TOKEN_PLACEHOLDER, requires_bearer
 from conformance.safety import guard
 from conformance.redaction import register_secret
@@ -89,6 +89,7 @@ class CaseSender:
         self.waits_on_429 = 0  # how often the target said 429 and we waited Retry-After
         self._lock = threading.Lock()
         self._auth_confirmed: set[str] = set()  # operations whose auth enforcement ignored_auth confirmed
+        self._session: Any = None  # for an in-process app: calls it in this thread
 
     def prepare(self, case: Case) -> None:
         pin_identity(case, self.target)
@@ -122,7 +123,9 @@ class CaseSender:
         if self.target.app is not None:
             kwargs["app"] = self.target.app
             # Called in this thread, not across schemathesis' portal thread (conformance.target.in_process).
-            kwargs["session"] = self.target.case_session()
+            if self._session is None:
+                self._session = in_process_session(self.target.app)
+            kwargs["session"] = self._session
         return kwargs
 
     def withhold(self, case: Case) -> bool:

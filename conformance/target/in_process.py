@@ -9,8 +9,8 @@ on an event loop owned by the calling thread (`run_until_complete`), the same AS
 no thread switch. Used for the in-process targets (`emulator`, `asgi:...`) only.
 
 - `InProcessTransport`: an httpx transport (scenarios, tokens, the control plane);
-- `InProcessSession`: a requests session for schemathesis' `Case.call(session=...)`; it is a
-  schemathesis `ASGIClient`, so schemathesis sends through it instead of its own portal.
+- `RequestsAdapter`: the same for a requests session, mounted on the session schemathesis sends
+  cases through (`conformance.property.compat.in_process_session`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,6 @@ import httpx
 import requests
 import requests.adapters
 import urllib3
-
-# Not public API (like conformance.property.compat, which this layer may not import): schemathesis
-# sends through a session of this class as it is, instead of through its own portal thread.
-from schemathesis.python.asgi import ASGIClient
 
 _local = threading.local()
 
@@ -61,7 +57,7 @@ class InProcessTransport(httpx.BaseTransport):
         return httpx.Response(status, headers=headers, content=content, request=request)
 
 
-class _Adapter(requests.adapters.HTTPAdapter):
+class RequestsAdapter(requests.adapters.HTTPAdapter):
     """requests' side: a PreparedRequest in, the app's answer as a requests.Response out."""
 
     def __init__(self, app: Any) -> None:
@@ -106,14 +102,3 @@ class _Headers:
 
     def get_all(self, name: str, default: list[str] | None = None) -> list[str] | None:
         return [value for key, value in self.headers if key.lower() == name.lower()] or default
-
-
-class InProcessSession(ASGIClient):  # type: ignore[misc]
-    """A requests session that reaches `app` in this thread; no proxies from the environment."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self.trust_env = False
-        self.adapter = _Adapter(app)
-        self.mount("http://", self.adapter)
-        self.mount("https://", self.adapter)

@@ -17,7 +17,7 @@ import httpx
 from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP, RunConfig
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.redaction import register_secret
-from conformance.target.in_process import InProcessSession, InProcessTransport
+from conformance.target.in_process import InProcessTransport
 from conformance.target.serve import serve_app
 
 # The entity the docs use in every example (seeds 000, 001, 003, 004), and a second one for
@@ -41,16 +41,6 @@ class Target:
     client_secret: str | None = field(repr=False)
     app: Any = None  # the ASGI app when the emulator runs in-process
     is_local: bool = True
-    _session: Any = field(default=None, init=False, repr=False, compare=False)
-
-    def case_session(self) -> Any:
-        """The requests session schemathesis sends cases through (`Case.call(session=...)`): for an
-        in-process app one that calls it in the calling thread (conformance.target.in_process);
-        None over HTTP (schemathesis' own)."""
-        if self.app is not None and self._session is None:
-            self._session = InProcessSession(self.app)
-        return self._session
-
     @property
     def origin(self) -> str:
         parts = urlsplit(self.base_url)

@@ -18,7 +18,8 @@ by `monite-emulator` (schemathesis' CLI reaches only URLs), as a user of schemat
 beside our suite; and, for the same comparison, the suite's property tests alone over HTTP
 (`--suite property --target emulator-http`). Per generated case: the CPU time of the client
 process divided by the cases it generated (schemathesis' own count; the suite's count from
-MONITE_PROPERTY_STATS, checks' follow-up probes not counted on either side).
+MONITE_PROPERTY_STATS, checks' follow-up probes not counted on either side); the emulator's CPU
+counts on both sides (it runs in the suite's process for emulator-http, in this one for schemathesis).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -120,7 +122,12 @@ def raw(args: argparse.Namespace) -> None:
                        "-H", f"x-monite-entity-id: {EMULATOR_ENTITY_ID}",
                        "--max-examples", "12", "--no-color"]
             load = os.getloadavg()[0]
+            # The emulator serves from a thread of this process: its CPU counts on this side too,
+            # as it does for the suite's emulator-http run (the emulator in the suite's process).
+            own = resource.getrusage(resource.RUSAGE_SELF)
             wall, cpu, code, output = _timed(command, dict(os.environ))
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu += (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
             cases = _schemathesis_cases(output)
             rows.append({"what": "schemathesis run --checks all (HTTP)", "wall": wall, "cpu": cpu, "cases": cases,
                          "load": load, "exit": code})

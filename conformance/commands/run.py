@@ -71,8 +71,8 @@ def run(
     allow_production: Annotated[bool, typer.Option(
         "--allow-production", help="allow running against Monite's production API")] = False,
     rate_limit: Annotated[float | None, typer.Option(
-        help="requests per second on a target without the control plane [default: 30, the documented "
-             "limit; 0: no pacing]")] = None,
+        help="most requests per second on a target without the control plane [default: the limit the "
+             "target advertises, 30 (documented) until it does; 0: no pacing]")] = None,
     allow_changes_to_existing: Annotated[bool, typer.Option(
         "--allow-changes-to-existing",
         help="a throwaway entity: also sync, push and PATCH resources the run did not create "

@@ -69,7 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--monite-report-dir", default=None, help="where the report plugin writes its files")
     add("--monite-workers", default=None, type=int, help="xdist workers (pacing divides the rate among them)")
     add("--monite-rate-limit", default=None, type=float,
-        help="requests per second on a target without the control plane (default 30, 0: off)")
+        help="most requests per second on a target without the control plane (default: what the "
+             "target advertises, 30 until it does; 0: off)")
     add("--monite-allow-changes-to-existing", action="store_true", default=None,
         help="a throwaway entity: also sync, push and patch resources the run did not create")
     add("--monite-require-complete", action="store_true", default=None,

@@ -125,7 +125,8 @@ def raw(args: argparse.Namespace) -> None:
             # The emulator serves from a thread of this process: its CPU counts on this side too,
             # as it does for the suite's emulator-http run (the emulator in the suite's process).
             own = resource.getrusage(resource.RUSAGE_SELF)
-            wall, cpu, code, output = _timed(command, dict(os.environ))
+            # In the temporary folder: schemathesis writes its cache (.schemathesis/) where it runs.
+            wall, cpu, code, output = _timed(command, dict(os.environ), cwd=Path(folder))
             after = resource.getrusage(resource.RUSAGE_SELF)
             cpu += (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
             cases = _schemathesis_cases(output)

@@ -184,6 +184,9 @@ class TestEvidence:
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     waited_seconds: float = 0.0  # waiting for send slots under the rate limit
     waits_on_429: int = 0
+    paced_requests: int = 0  # requests this test sent under pacing
+    peak_in_flight: int = 0  # most paced requests in flight at once (the process, so far)
+    advertised_limit: float | None = None  # the limit the target advertised, which pacing followed
     unreachable: bool = False  # the target could not be reached or refused the credentials
     accepted: str | None = None  # the baseline's reason, when a failure was accepted
     crash: str | None = None  # the failure's one-line message, redacted

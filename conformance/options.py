@@ -218,8 +218,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
               help="YAML/JSON file of accepted deviations: they do not fail the run but stay in the report"),
     RunOption("allow_production", "bool", False, help="allow running against Monite's production API"),
     RunOption("rate_limit", "float", None, minimum=0,
-              help="requests per second on a target without the control plane (default: 30, the documented "
-                   "limit; 0: no pacing)"),
+              help="most requests per second on a target without the control plane (default: the limit the "
+                   "target advertises, 30 (documented) until it does; 0: no pacing)"),
     RunOption("allow_changes_to_existing", "bool", False,
               help="a throwaway entity: also sync, push and PATCH resources the run did not create "
                    "(PATCHed fields are restored)"),

@@ -108,3 +108,72 @@ def test_hypothesis_writes_only_into_the_users_cache(tmp_path: Path) -> None:
     home = cache / "monite-conformance" / "hypothesis"
     assert list(home.rglob("*.json.gz")), "the Unicode tables were not kept in the cache folder"
     assert not list(home.rglob("examples")), "an example database was written"
+
+
+# --- ignored_auth: probed until confirmed once per operation and run, and still catching ------------
+
+def auth_ignored_on_tax_rates() -> Any:
+    """A broken emulator: GET /accounting_tax_rates answers without a valid bearer token (the
+    request is served as the partner's), so `ignored_auth` must fail on listTaxRates."""
+    from monite_emulator.app import create_app
+
+    app = create_app()
+    emulator, settings = app.state.emulator, app.state.settings
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/v1/accounting_tax_rates":
+            token = emulator.issue_token(settings.client_id, settings.client_secret, "client_credentials",
+                                         None, None)["access_token"]
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+            scope = dict(scope, headers=[*headers, (b"authorization", f"Bearer {token}".encode())])
+        await app(scope, receive, send)
+
+    wrapped.state = app.state  # type: ignore[attr-defined]
+    return wrapped
+
+
+def _coverage_of(operation_id: str, target_name: str, runs: int = 1) -> tuple[set[str], Any]:
+    """Run the coverage phase of one operation in-process through a CaseSender, `runs` times;
+    the failure titles of the last run and the sender."""
+    import schemathesis
+
+    from conformance.config import DEFAULT_SEED, RunConfig
+    from conformance.http.auth import TokenProvider
+    from conformance.property.arrange import fresh_seeded_entity
+    from conformance.property.compat import run_phase
+    from conformance.property.profiles import PROFILES, schemathesis_config
+    from conformance.property.schema import BearerToken
+    from conformance.property.sending import CaseSender
+    from conformance.target.control import EmulatorControl
+    from conformance.target.targets import open_target
+    from tests.test_monite_checks import failure_titles_of
+
+    titles: set[str] = set()
+    with open_target(RunConfig(target=target_name)) as target, target.http_client() as http:
+        tokens, control = TokenProvider(target, http), EmulatorControl(http)
+        sender = CaseSender(target, tokens)
+        settings = schemathesis_config(PROFILES["quick"], "coverage", DEFAULT_SEED, base_url=target.base_url)
+        schema = schemathesis.openapi.from_dict(load_spec(), config=settings)
+        schema.app = target.app
+        schema.auth(refresh_interval=None)(BearerToken)
+        for _ in range(runs):
+            titles = set()
+            fresh_seeded_entity(control, tokens, target.entity_id)
+            try:
+                run_phase(schema, operation_id, sender.send_and_validate)
+            except BaseException as error:  # noqa: BLE001 - a check failure, or re-raised
+                titles |= failure_titles_of(error)
+    return titles, sender
+
+
+def test_ignored_auth_is_confirmed_once_per_operation_on_the_clean_emulator() -> None:
+    titles, sender = _coverage_of("listTaxRates", "emulator", runs=2)
+    assert titles == set()
+    assert sender._auth_confirmed == {"GET /accounting_tax_rates"}, (
+        "a 2xx answer to a positive case with our token confirmed enforcement; no more probes of it")
+
+
+def test_an_operation_that_ignores_auth_is_still_caught() -> None:
+    titles, sender = _coverage_of("listTaxRates", "asgi:tests.test_property_suite:auth_ignored_on_tax_rates")
+    assert "API accepts requests without authentication" in titles, titles
+    assert not sender._auth_confirmed, "a failed probe never confirms enforcement"

@@ -7,6 +7,13 @@ What is here has no public path yet:
 - `StepInput`: the argument of `APIStateMachine.step`, which tells whether a stateful step's
   parameters came from an earlier response (a link) — for the run's statistics;
 - `Failure` / `FailureGroup`: the types of check failures, to read their structured titles;
+- `IGNORED_AUTH`: the built-in `ignored_auth` check, so a run can leave it out for an operation
+  whose auth enforcement it already confirmed (what `schemathesis run` does: one confirmation
+  per operation and run, `CheckContext.auth_enforced_operations`, which `Case.validate_response`
+  does not take);
+- `in_process_session`: a session of schemathesis' ASGI client class that calls an in-process
+  app in the calling thread (`conformance.target.in_process`): schemathesis sends through an
+  `ASGIClient` as it is, instead of across its portal thread;
 - `run_phase`: one phase of one operation as a plain callable: exactly what
   `@schema.parametrize()` builds for each of its items (the same cases, the same seed per
   operation). The property tests parametrize themselves over the operations
@@ -27,11 +34,26 @@ import schemathesis
 from schemathesis import BaseSchema, Case
 from schemathesis.core.failures import Failure, FailureGroup, as_reported_failure
 from schemathesis.generation.stateful.state_machine import StepInput
+from schemathesis.python.asgi import ASGIClient
 from schemathesis.pytest._test_builder import build_operation_test
+from schemathesis.specs.openapi.checks import ignored_auth as IGNORED_AUTH
 
 VERSION = schemathesis.__version__
 
-__all__ = ["VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
+__all__ = ["IGNORED_AUTH", "in_process_session", "VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
+
+
+def in_process_session(app: object) -> ASGIClient:
+    """A session for `Case.call(session=...)` that reaches `app` in this thread; no proxies from
+    the environment (requests would read them on every call)."""
+    from conformance.target.in_process import RequestsAdapter
+
+    session = ASGIClient(app)
+    session.trust_env = False
+    session.adapter = RequestsAdapter(app)
+    session.mount("http://", session.adapter)
+    session.mount("https://", session.adapter)
+    return session
 
 
 def via_link(step: StepInput) -> bool:

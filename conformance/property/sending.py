@@ -21,7 +21,8 @@ from schemathesis import BaseSchema, Case, HookContext, Response
 from conformance.evidence import observer
 from conformance.http.auth import TokenProvider
 from conformance.http.pacing import send_paced
-from conformance.property.schema import TOKEN_PLACEHOLDER
+from conformance.property.compat import IGNORED_AUTH, in_process_session
+from conformance.property.schema import TOKEN_PLACEHOLDER, requires_bearer
 from conformance.safety import guard
 from conformance.redaction import register_secret
 from conformance.rules.formats import is_api_version, is_uuid
@@ -87,6 +88,8 @@ class CaseSender:
         self.sent: Counter[Sent] = Counter()
         self.waits_on_429 = 0  # how often the target said 429 and we waited Retry-After
         self._lock = threading.Lock()
+        self._auth_confirmed: set[str] = set()  # operations whose auth enforcement ignored_auth confirmed
+        self._session: Any = None  # for an in-process app: calls it in this thread
 
     def prepare(self, case: Case) -> None:
         pin_identity(case, self.target)
@@ -119,6 +122,10 @@ class CaseSender:
         kwargs: dict[str, Any] = {"base_url": self.target.base_url}
         if self.target.app is not None:
             kwargs["app"] = self.target.app
+            # Called in this thread, not across schemathesis' portal thread (conformance.target.in_process).
+            if self._session is None:
+                self._session = in_process_session(self.target.app)
+            kwargs["session"] = self._session
         return kwargs
 
     def withhold(self, case: Case) -> bool:
@@ -137,8 +144,22 @@ class CaseSender:
         if self.withhold(case):
             return None
         response = self.send(case)
-        case.validate_response(response, transport_kwargs=self.transport_kwargs())
+        self.validate(case, response, transport_kwargs=self.transport_kwargs())
         return response
+
+    def validate(self, case: Case, response: Response, **kwargs: Any) -> None:
+        """Run every enabled check on `response` (raises schemathesis' failure group).
+
+        `ignored_auth` probes an operation (the request again without and with a wrong token)
+        until one probe of that operation confirmed that auth is enforced, then no more in this
+        run: one confirmation per operation and run, as `schemathesis run` does. A case only
+        confirms when every check passed on a 2xx answer to a positive case sent with our token.
+        """
+        label = case.operation.label
+        confirmed = label in self._auth_confirmed
+        case.validate_response(response, excluded_checks=[IGNORED_AUTH] if confirmed else None, **kwargs)
+        if not confirmed and _confirms_auth(case, response, self.tokens):
+            self._auth_confirmed.add(label)
 
     def _wait(self, seconds: float) -> None:
         with self._lock:
@@ -156,6 +177,16 @@ class CaseSender:
         )
         with self._lock:
             self.sent[entry] += 1
+
+
+def _confirms_auth(case: Case, response: Response, tokens: TokenProvider) -> bool:
+    """Whether `ignored_auth` probed this answer and saw auth enforced (no check failed): a 2xx
+    answer to a positive case that carried our session token."""
+    meta = case.meta
+    sent = case.headers.get("Authorization") if case.headers else None
+    return (200 <= response.status_code < 300 and meta is not None and meta.generation.mode.is_positive
+            and requires_bearer(case) and isinstance(sent, str) and sent.startswith("Bearer ")
+            and sent != f"Bearer {TOKEN_PLACEHOLDER}")
 
 
 def _operation_id(case: Case) -> str:

@@ -60,10 +60,21 @@ def monite_state_machine(schema: BaseSchema, sender: CaseSender,
         def before_call(self, case: Case) -> None:
             drop_list_filters(case)
 
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            # The run's transport, for the step and for the probes its checks send.
+            return sender.transport_kwargs()
+
         def call(self, case: Case, **kwargs: Any) -> Response:
             if sender.withhold(case):
                 hypothesis.reject()  # this chain would change data the run did not create
             return sender.send(case, via_link=self._via_link, **kwargs)
+
+        def validate_response(self, response: Response, case: Case,
+                              additional_checks: list[Any] | None = None, **kwargs: Any) -> None:
+            # As schemathesis' recording machine does, through the sender's checks (ignored_auth
+            # once per operation and run).
+            sender.validate(case, response, additional_checks=additional_checks, transport_kwargs=kwargs or None,
+                            recorder=getattr(self, "recorder", None))
 
     return MoniteStateMachine
 

@@ -32,7 +32,7 @@ from conformance.evidence.created import Created
 from conformance.findings import OBSERVATION_PROPERTY, attach
 from conformance.http.auth import TokenProvider, api_headers
 from conformance.http.client import MoniteClient
-from conformance.http.pacing import pace_at, send_paced, waited
+from conformance.http.pacing import pace_at, pace_following, send_paced, stats as pacing_stats
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
 from conformance.safety import guard
@@ -48,7 +48,7 @@ ERROR_KEY = pytest.StashKey[str]()
 CLEANUP_FAILURES_KEY = pytest.StashKey[list[str]]()  # what a test's cleanup could not remove
 CHANGES_BEFORE_KEY = pytest.StashKey[int]()
 CHANGES_KEY = pytest.StashKey[list[str]]()
-PACED_BEFORE_KEY = pytest.StashKey[tuple[float, int]]()  # send-slot seconds and 429 waits so far
+PACED_BEFORE_KEY = pytest.StashKey[dict[str, Any]]()  # the process's pacing stats before the test
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -164,7 +164,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     item.stash[CHANGES_BEFORE_KEY] = len(created.changes())
-    item.stash[PACED_BEFORE_KEY] = waited()
+    item.stash[PACED_BEFORE_KEY] = pacing_stats()
     observer.begin(item.nodeid)
     try:
         yield
@@ -194,9 +194,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.when == "teardown":  # changes to what the run did not create (allowed runs only)
         evidence.changed_existing = [change.describe()
                                      for change in created.changes()[item.stash.get(CHANGES_BEFORE_KEY, 0):]]
-        seconds, waits_on_429 = (now - then for now, then in zip(waited(),
-                                                                  item.stash.get(PACED_BEFORE_KEY, (0.0, 0))))
-        evidence.waited_seconds, evidence.waits_on_429 = round(seconds, 3), waits_on_429
+        now, then = pacing_stats(), item.stash.get(PACED_BEFORE_KEY, {})
+        evidence.waited_seconds = round(now.get("waited_seconds", 0) - then.get("waited_seconds", 0), 3)
+        evidence.waits_on_429 = int(now.get("waits_on_429", 0) - then.get("waits_on_429", 0))
+        evidence.paced_requests = int(now.get("requests", 0) - then.get("requests", 0))
+        if evidence.paced_requests or evidence.waited_seconds or evidence.waits_on_429:
+            evidence.peak_in_flight = int(now.get("peak_in_flight", 0))
+            evidence.advertised_limit = now.get("advertised_limit")
         evidence.cleanup_failures = item.stash.get(CLEANUP_FAILURES_KEY, [])
     scope = item.stash.get(SCOPE_KEY, None)
     if scope is None:
@@ -261,9 +265,13 @@ def emulator_control(monite_target: Target, monite_http: httpx.Client) -> Emulat
 
 @pytest.fixture(scope="session")
 def monite_pacing(monite_config: RunConfig, emulator_control: EmulatorControl | None) -> Iterator[None]:
-    """Requests are spaced under the documented rate limit on a target without the control plane."""
-    rate = None if emulator_control is not None else monite_config.pacing_rate
-    pace_at(rate / monite_config.workers if rate else None)
+    """Requests are spaced under the rate limit the target advertises (the documented 30/s until
+    it does) on a target without the control plane."""
+    if emulator_control is None and monite_config.pacing_rate:
+        # The limit the target advertises, --rate-limit as a cap; the workers share it.
+        pace_following(monite_config.rate_limit or None, share=monite_config.workers)
+    else:
+        pace_at(None)
     yield
     pace_at(None)
 

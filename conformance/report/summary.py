@@ -70,8 +70,13 @@ def build_summary(meta: dict[str, Any], results: RunResults, matrix: Matrix, cat
         "cleanup_failures": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.cleanup_failures],
         # Time spent under the rate limit: waiting for send slots (pacing) and for 429s to pass.
+        # Also: requests sent paced, the most in flight at once, the limit the target advertised.
         "pacing": {"waited_seconds": round(sum(rec.waited_seconds for rec in results.tests.values()), 1),
-                   "waits_on_429": sum(rec.waits_on_429 for rec in results.tests.values())},
+                   "waits_on_429": sum(rec.waits_on_429 for rec in results.tests.values()),
+                   "requests": sum(rec.paced_requests for rec in results.tests.values()),
+                   "peak_in_flight": max((rec.peak_in_flight for rec in results.tests.values()), default=0),
+                   "advertised_limit": next((rec.advertised_limit for rec in reversed(list(results.tests.values()))
+                                             if rec.advertised_limit is not None), None)},
         # Only with --allow-changes-to-existing: what the run changed that it did not create.
         "changed_existing": [{"test": rec.nodeid, "what": what} for rec in results.tests.values()
                              for what in rec.changed_existing],

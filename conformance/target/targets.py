@@ -17,6 +17,7 @@ import httpx
 from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP, RunConfig
 from conformance.errors import ConfigError, TargetUnreachable
 from conformance.redaction import register_secret
+from conformance.target.in_process import InProcessTransport
 from conformance.target.serve import serve_app
 
 # The entity the docs use in every example (seeds 000, 001, 003, 004), and a second one for
@@ -40,7 +41,6 @@ class Target:
     client_secret: str | None = field(repr=False)
     app: Any = None  # the ASGI app when the emulator runs in-process
     is_local: bool = True
-
     @property
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
@@ -49,9 +49,10 @@ class Target:
     def http_client(self, **kwargs: Any) -> httpx.Client:
         """A bare client to the target's origin: no auth, no default headers."""
         if self.app is not None:
-            from starlette.testclient import TestClient
-
-            return TestClient(self.app, base_url=self.origin, raise_server_exceptions=False, **kwargs)
+            # In this thread (conformance.target.in_process); redirects followed, like the
+            # TestClient this replaced.
+            kwargs.setdefault("follow_redirects", True)
+            return httpx.Client(transport=InProcessTransport(self.app), base_url=self.origin, **kwargs)
         return httpx.Client(base_url=self.origin, timeout=httpx.Timeout(30.0, connect=10.0), **kwargs)
 
 

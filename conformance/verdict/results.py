@@ -42,6 +42,9 @@ class TestRecord:
     changed_existing: list[str] = field(default_factory=list)  # with --allow-changes-to-existing
     waited_seconds: float = 0.0  # waiting for send slots under the rate limit
     waits_on_429: int = 0
+    paced_requests: int = 0  # requests sent under pacing (retries included)
+    peak_in_flight: int = 0  # most paced requests in flight at once, so far in the run
+    advertised_limit: float | None = None  # the rate limit the target advertised (requests/s)
     unreachable: bool = False
 
     def touched(self) -> set[str]:
@@ -89,6 +92,10 @@ class RunResults:
                                  if redact(str(what)) not in rec.changed_existing]
         rec.waited_seconds += float(evidence.waited_seconds)
         rec.waits_on_429 += int(evidence.waits_on_429)
+        rec.paced_requests += int(evidence.paced_requests)
+        rec.peak_in_flight = max(rec.peak_in_flight, int(evidence.peak_in_flight))
+        if evidence.advertised_limit is not None:
+            rec.advertised_limit = float(evidence.advertised_limit)
         if evidence.unreachable:
             rec.unreachable = True
         self._outcome(rec, report, evidence)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tests.deployments.sandbox import Variant
-from tests.deployments.variants import ASSUMPTIONS, VARIANTS, all_at_once
+from tests.deployments.variants import ASSUMPTIONS, PACED, VARIANTS, all_at_once
 
-DEPLOYMENTS: dict[str, Variant] = {**VARIANTS, "all_at_once": all_at_once}
+DEPLOYMENTS: dict[str, Variant] = {**VARIANTS, "all_at_once": all_at_once, **PACED}
 
 
 def observation_groups(name: str) -> list[tuple[str, ...]]:

@@ -499,4 +499,49 @@ class _StatefulApp:
         await self.inner(scope, receive, send)
 
 
-__all__ = ["ASSUMPTIONS", "VARIANTS", "all_at_once"]
+# --- paced sandboxes: a lower rate limit and network distance ----------------------------------
+# Not in VARIANTS (so not in all_at_once, whose run would then take minutes): for the pacing
+# benchmark (bench/pacing_bench.py) and `python -m tests.deployments run NAME`.
+
+LATENCY_SECONDS = 0.06
+
+
+def _with_latency(app: Any, seconds: float) -> Any:
+    """An ASGI app that answers `seconds` later than `app`: network distance."""
+    import asyncio
+
+    async def delayed(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http":
+            await asyncio.sleep(seconds)
+        await app(scope, receive, send)
+
+    delayed.state = app.state  # type: ignore[attr-defined]
+    return delayed
+
+
+def sandbox_10rps_60ms(app: FastAPI) -> Any:
+    """A sandbox that allows 10 requests per second per token (and advertises it in the rate-limit
+    headers) and answers 60 ms later than the emulator.
+
+    Legal: 30 requests per second per API client is the default, "the sandbox may be lower"
+    (facts: rate limiting); the time an answer takes is not part of the contract. Departs from
+    no assumption: a run must pace to the advertised 10/s instead of meeting 429s.
+    """
+    app.state.emulator.set_rate_limit(10)
+    return _with_latency(app, LATENCY_SECONDS)
+
+
+def sandbox_30rps_60ms(app: FastAPI) -> Any:
+    """The documented 30 requests per second per token, answered 60 ms later than the emulator.
+
+    Legal: the documented default rate limit (facts: rate limiting); the time an answer takes is
+    not part of the contract. Departs from no assumption.
+    """
+    app.state.emulator.set_rate_limit(30)
+    return _with_latency(app, LATENCY_SECONDS)
+
+
+PACED: dict[str, Factory] = {"sandbox_10rps_60ms": sandbox_10rps_60ms, "sandbox_30rps_60ms": sandbox_30rps_60ms}
+ASSUMPTIONS.update({name: None for name in PACED})
+
+__all__ = ["ASSUMPTIONS", "PACED", "VARIANTS", "all_at_once"]

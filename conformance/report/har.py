@@ -54,7 +54,10 @@ def har_entry(test: str | None, response: Any, started: dt.datetime) -> dict[str
     response_headers = _headers(getattr(response, "headers", None))
     content_type = next((h["value"] for h in response_headers if h["name"].lower() == "content-type"), "")
     request_type = next((h["value"] for h in request_headers if h["name"].lower() == "content-type"), "")
-    elapsed = getattr(response, "elapsed", None)
+    try:  # httpx sets it when the stream closes; an in-process answer read in a hook may not have
+        elapsed = getattr(response, "elapsed", None)
+    except RuntimeError:
+        elapsed = None
     millis = round(elapsed.total_seconds() * 1000, 3) if hasattr(elapsed, "total_seconds") else 0
     started = started - dt.timedelta(milliseconds=millis)  # observed on arrival: it started `time` earlier
     entry: dict[str, Any] = {

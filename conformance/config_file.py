@@ -52,6 +52,7 @@ PROXY_OPTIONS: tuple[RunOption, ...] = (
     RunOption("port", "int", None, minimum=0, maximum=65535, help=""),
     RunOption("report_dir", "path", None, help=""),
     RunOption("fail_on", "choice", None, choices=("request", "response", "any"), help=""),
+    RunOption("record", "bool", None, help=""),
 )
 DIFF_OPTIONS: tuple[RunOption, ...] = (
     RunOption("format", "choice", None, choices=("text", "markdown", "json", "html", "junit"), help=""),

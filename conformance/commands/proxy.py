@@ -1,10 +1,11 @@
 """`monite-conformance proxy`: check a dependent service's traffic against the spec, live.
 
-    monite-conformance proxy --upstream URL [--port N] [--report-dir DIR] [--fail-on request|response|any]
+    monite-conformance proxy --upstream URL [--port N] [--report-dir DIR] [--fail-on request|response|any] [--record]
 
 Point the service at the printed base URL instead of Monite's (or the emulator's). On
 SIGINT/SIGTERM the proxy writes its reports and exits 1 when the `--fail-on` side broke a
-rule, else 0; `GET /_proxy/report` or SIGUSR1 writes them without stopping. A bad option
+rule, else 0; `GET /_proxy/report` or SIGUSR1 writes them without stopping. `--record` also
+writes every forwarded exchange, redacted, to exchanges.har (as `run --record`; `replay` reads it). A bad option
 is one line and exit 2; an upstream that does not answer at start, one line and exit 3.
 """
 
@@ -43,6 +44,11 @@ def proxy(
     fail_on: Annotated[FailOn | None, typer.Option(
         help="exit 1 when the service's requests, the upstream's responses, or either broke a rule "
              "(default: request)")] = None,
+    record: Annotated[bool | None, typer.Option(
+        "--record", help=escape("write every forwarded exchange, redacted, to exchanges.har (HAR 1.2) in the "
+                                "report folder; `replay` judges it again (or record = true in [proxy])"),
+        show_default=False)]
+    = None,
     config: Annotated[Path | None, typer.Option(help=escape(CONFIG.help))] = None,
     no_config: Annotated[bool, typer.Option("--no-config", help=NO_CONFIG.help)] = False,
 ) -> int:
@@ -58,6 +64,7 @@ def proxy(
     port = port if port is not None else file.get("port", DEFAULT_PORT)
     report_dir = report_dir or file.get("report_dir")
     fail_on = fail_on or FailOn(file.get("fail_on", FailOn.request.value))
+    record = record if record is not None else bool(file.get("record", False))
 
     target = probe_upstream(parse_upstream(upstream))
     folder = report_dir or _default_folder()
@@ -69,10 +76,11 @@ def proxy(
         sock = bind_loopback(port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
-    session = ProxySession(target, folder, fail_on)
+    session = ProxySession(target, folder, fail_on, record=record)
     interrupt.moment("before-serving")
     print(redact(f"monite-conformance proxy: {base_url_of(sock)} -> {target.base_url}"
-                 f"{' (emulator)' if target.is_emulator else ''}; reports in {folder}; fail on {fail_on.value}"),
+                 f"{' (emulator)' if target.is_emulator else ''}; reports in {folder}; fail on {fail_on.value}"
+                 f"{'; recording to exchanges.har' if record else ''}"),
           flush=True)
     code = serve_until_signalled(session, sock)
     traffic = session.traffic()

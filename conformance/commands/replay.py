@@ -1,4 +1,4 @@
-"""`monite-conformance replay FILE`: judge a recorded run (exchanges.har) again, offline.
+"""`monite-conformance replay FILE`: judge a recorded run or proxy session (exchanges.har) again, offline.
 
 Exit codes (the one table): 0 no violation on the `--fail-on` side (default: the target's
 responses), 1 there is one, 2 a usage error (a missing or unreadable file, a bad spec).
@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
 
 
 def replay(
-    har: Annotated[Path, typer.Argument(help="exchanges.har of a run made with --record", show_default=False)],
+    har: Annotated[Path, typer.Argument(help="exchanges.har of a run or a proxy session made with --record",
+                                        show_default=False)],
     spec: Annotated[Path | None, typer.Option(help="judge by this OpenAPI file instead of our spec")] = None,
     api_version: Annotated[str | None, typer.Option(
         help="judge by our spec at this API version [default: the recorded run's]")] = None,

@@ -8,6 +8,9 @@ for every caller and follow its own defaults, and its URL and header merging cos
 raw (still encoded) body of the answer. Bodies are streamed; up to `BODY_LIMIT` of each is kept
 for the checks, which run once the answer has gone back (`Inspector.inspect`).
 
+With `record` (`proxy --record`), each judged exchange is then handed to it with the seconds
+the upstream took (`conformance.proxy.recording`).
+
 `/_proxy/report` (GET or POST) writes the reports now, `GET /_proxy/status` gives the counts
 so far (a readiness check too); nothing under `/_proxy/` is forwarded.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -41,8 +45,10 @@ LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 class ProxyApp:
     def __init__(self, upstream: Upstream, inspector: Inspector, write_reports: Callable[[], dict[str, Any]],
-                 upstream_timeout: float | None = None) -> None:
+                 upstream_timeout: float | None = None,
+                 record: Callable[[SeenRequest, SeenResponse | None, float], None] | None = None) -> None:
         self.upstream = upstream
+        self.record = record
         # How long an upstream may stay silent before the service gets 504 (None: TIMEOUT).
         self.timeout = TIMEOUT if upstream_timeout is None else httpx.Timeout(upstream_timeout).as_dict()
         self.inspector = inspector
@@ -80,6 +86,7 @@ class ProxyApp:
         request = SeenRequest(method=scope["method"], path=scope["path"],
                               query=parse_qsl(query, keep_blank_values=True), headers=header_dict(headers),
                               body=body if isinstance(body, bytes) else None, upstream_url=url)
+        started = time.monotonic()
         try:
             outgoing = httpx.Request(request.method, url, headers=headers, content=body,
                                      extensions={"timeout": self.timeout})
@@ -89,7 +96,7 @@ class ProxyApp:
             what = f"upstream gave no answer ({type(exc).__name__})"
             await _send_json(send, status, {"error": {"message": f"monite-conformance proxy: {what}"}})
             self.inspector.recorder.problem(request, what)
-            self._inspect(request, None)
+            self._inspect(request, None, time.monotonic() - started)
             return
         kept = bytearray()
         keep = True
@@ -114,12 +121,16 @@ class ProxyApp:
             await answer.aclose()
         response_headers = header_dict(answer.headers.raw)
         content = decoded(bytes(kept), response_headers.get("content-encoding")) if keep else None
-        self._inspect(request, SeenResponse(status=answer.status_code, headers=response_headers, body=content))
+        self._inspect(request, SeenResponse(status=answer.status_code, headers=response_headers, body=content),
+                      time.monotonic() - started)
 
-    def _inspect(self, request: SeenRequest, response: SeenResponse | None) -> None:
-        """Judge the exchange; a bug in a check is reported, never allowed to break the proxying."""
+    def _inspect(self, request: SeenRequest, response: SeenResponse | None, elapsed: float) -> None:
+        """Judge the exchange, then record it (after: judging learns its credentials, which the
+        recording masks); a bug in either is reported, never allowed to break the proxying."""
         try:
             self.inspector.inspect(request, response)
+            if self.record is not None:
+                self.record(request, response, elapsed)
         except Exception as exc:  # noqa: BLE001 - the service's traffic must keep flowing
             what = f"the checks failed internally ({type(exc).__name__}: {exc})"
             self.inspector.recorder.problem(request, what)

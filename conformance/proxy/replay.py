@@ -1,5 +1,5 @@
-"""`monite-conformance replay FILE`: judge a recorded run (`run --record`'s exchanges.har) again,
-offline, against the current spec and the proxy's request and response checks.
+"""`monite-conformance replay FILE`: judge a recorded run (`run --record`'s exchanges.har, or
+`proxy --record`'s) again, offline, against the current spec and the proxy's request and response checks.
 
 Every /v1 entry of the HAR file goes through the same `Inspector` as live proxied traffic (no
 network: the recorded answers are the target's), and the proxy's reports are written:

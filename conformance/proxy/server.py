@@ -25,6 +25,7 @@ from conformance.spec.contract import Contract, spec_contract
 from conformance.proxy.forward import ProxyApp
 from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder, Traffic
+from conformance.proxy.recording import ProxyRecording
 from conformance.proxy.reports import write_reports
 from conformance.proxy.upstream import Upstream
 from conformance.proxy.verdict import FailOn, exit_code
@@ -39,14 +40,18 @@ class ProxySession:
     """One proxy: the app, what it has seen, and the reports of it."""
 
     def __init__(self, upstream: Upstream, report_dir: Path, fail_on: FailOn, contract: Contract | None = None,
-                 upstream_timeout: float | None = None) -> None:
+                 upstream_timeout: float | None = None, record: bool = False) -> None:
         self.upstream = upstream
         self.report_dir = report_dir
         self.fail_on = fail_on
         self.contract = contract or spec_contract()
         self.recorder = Recorder()
         self.inspector = Inspector(self.contract, self.recorder, assumptions_bind=upstream.is_emulator)
-        self.app = ProxyApp(upstream, self.inspector, self.write_reports, upstream_timeout=upstream_timeout)
+        # `record`: every forwarded exchange also goes, redacted, to exchanges.har in report_dir.
+        self.recording = (ProxyRecording(report_dir, upstream.base_url, upstream.is_emulator, spec_sha256())
+                          if record else None)
+        self.app = ProxyApp(upstream, self.inspector, self.write_reports, upstream_timeout=upstream_timeout,
+                            record=self.recording.record if self.recording is not None else None)
         self.listen = ""
         self._write_lock = threading.Lock()
 
@@ -61,10 +66,13 @@ class ProxySession:
             time.sleep(0.001)
         return self.traffic()
 
-    def write_reports(self) -> dict[str, Any]:
+    def write_reports(self, final: bool = False) -> dict[str, Any]:
+        """The reports (and exchanges.har, with --record) so far; `final`: the proxy has stopped."""
         meta = {"upstream": self.upstream.base_url, "upstream_is_emulator": self.upstream.is_emulator,
                 "listen": self.listen, "started_at": self.recorder.started_at, "spec_sha256": spec_sha256()}
         with self._write_lock:
+            if self.recording is not None:
+                self.recording.write(final=final)
             return write_reports(self.report_dir, self.traffic(), self.contract.catalog, meta, self.fail_on)
 
     def exit_code(self) -> int:
@@ -151,7 +159,7 @@ def serve_until_signalled(session: ProxySession, sock: socket.socket) -> int:
             await session.app.aclose()
 
     _run(server, main())
-    session.write_reports()
+    session.write_reports(final=True)
     return session.exit_code()
 
 
@@ -163,10 +171,11 @@ class RunningProxy:
 
 @contextlib.contextmanager
 def running_proxy(upstream: Upstream, report_dir: Path, fail_on: FailOn = FailOn.request,
-                  port: int = 0, upstream_timeout: float | None = None) -> Iterator[RunningProxy]:
+                  port: int = 0, upstream_timeout: float | None = None,
+                  record: bool = False) -> Iterator[RunningProxy]:
     """The proxy in a background thread; on exit it stops and writes its reports."""
     sock = bind_loopback(port)
-    session = ProxySession(upstream, report_dir, fail_on, upstream_timeout=upstream_timeout)
+    session = ProxySession(upstream, report_dir, fail_on, upstream_timeout=upstream_timeout, record=record)
     session.listen = base_url_of(sock)
     server = _server(session)
 
@@ -190,4 +199,4 @@ def running_proxy(upstream: Upstream, report_dir: Path, fail_on: FailOn = FailOn
         server.should_exit = True
         thread.join(timeout=GRACEFUL_SHUTDOWN_SECONDS + 5)
         sock.close()
-        session.write_reports()
+        session.write_reports(final=True)

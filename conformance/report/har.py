@@ -8,6 +8,10 @@ the exchanges started, and removes them. Each entry names its test in `_test` an
 `comment` (HAR's field for free text), so a browser's developer tools, which open the file,
 show which test sent it.
 
+The validating proxy records the same way (`proxy --record`, `conformance/proxy/recording.py`):
+one part file for the proxy's process, joined on every report it writes, its entries' `_test`
+"proxy".
+
 Redaction: credentials in headers are masked (`redact_headers`), every text (URL, headers,
 bodies) goes through `redact`; a body is kept up to MAX_BODY_CHARS characters (`_truncated`).
 """
@@ -111,9 +115,17 @@ class HarRecorder:
             with self.path.open("a", encoding="utf-8") as part:
                 part.write(line + "\n")
 
+    def join(self, creator_version: str, run: dict[str, Any] | None = None, *, keep_parts: bool = False,
+             comment: str | None = None) -> Path | None:
+        """`join_parts` of this recorder's folder, with no entry half-written meanwhile."""
+        with self._lock:
+            return join_parts(self.path.parent, creator_version, run, keep_parts=keep_parts, comment=comment)
 
-def join_parts(folder: Path, creator_version: str, run: dict[str, Any] | None = None) -> Path | None:
-    """Join every part file in `folder` into exchanges.har (entries by start time); remove the parts."""
+
+def join_parts(folder: Path, creator_version: str, run: dict[str, Any] | None = None, *,
+               keep_parts: bool = False, comment: str | None = None) -> Path | None:
+    """Join every part file in `folder` into exchanges.har (entries by start time); remove the parts
+    (`keep_parts`: keep them, for a recording that goes on, such as the proxy's between reports)."""
     parts = sorted(folder.glob(PART_GLOB))
     if not parts:
         return None
@@ -125,10 +137,12 @@ def join_parts(folder: Path, creator_version: str, run: dict[str, Any] | None = 
     entries.sort(key=lambda entry: entry["startedDateTime"])
     log = {"log": {"version": "1.2", "creator": {"name": "monite-conformance", "version": creator_version},
                    "pages": [], "entries": entries,
-                   "comment": "every exchange of a monite-conformance run; each entry's _test names its test",
+                   "comment": comment or ("every exchange of a monite-conformance run; "
+                                          "each entry's _test names its test"),
                    "_run": run or {}}}
     target = folder / HAR_FILENAME
     target.write_text(redact(json.dumps(log, indent=1, ensure_ascii=False)) + "\n", encoding="utf-8")
-    for part in parts:
-        part.unlink()
+    if not keep_parts:
+        for part in parts:
+            part.unlink()
     return target

@@ -13,7 +13,7 @@ from conformance.proxy.paging import PageLimits
 from conformance.proxy.recorder import Recorder
 from conformance.proxy.request_checks import OPERATION_CHECKS, check_limit_resent, check_route, in_api, walk_limit
 from conformance.proxy.response_checks import RESPONSE_CHECKS
-from conformance.proxy.rules import Violation
+from conformance.findings import Finding
 from conformance.proxy.traffic import NO_JSON, SeenRequest, SeenResponse, parse_json
 
 PAGE_TOKENS = ("next_pagination_token", "prev_pagination_token")
@@ -29,7 +29,7 @@ class Inspector:
         self.assumptions_bind = assumptions_bind
         self.limits = PageLimits()
 
-    def inspect(self, request: SeenRequest, response: SeenResponse | None) -> list[Violation]:
+    def inspect(self, request: SeenRequest, response: SeenResponse | None) -> list[Finding]:
         """Check and record one exchange (`response` None: the upstream gave no answer)."""
         body = parse_json(response.body) if response is not None and _is_json(response) else NO_JSON
         register_credentials(request, body)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.http.exchange import Exchange
-from conformance.proxy.rules import Violation
+from conformance.findings import Finding
 from conformance.proxy.rules import record as record_of
 from conformance.proxy.traffic import SeenRequest, SeenResponse
 
@@ -62,7 +62,7 @@ class Recorder:
         self._state = _State()
 
     def record(self, operation: str | None, request: SeenRequest, response: SeenResponse | None,
-               violations: list[Violation], observations: list[Violation]) -> None:
+               violations: list[Finding], observations: list[Finding]) -> None:
         """One exchange: `operation` None when the /v1 request matched no operation."""
         status = response.status if response is not None else None
         exchange = _exchange(request, response) if violations or observations else None

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from conformance.proxy import rules
 from conformance.spec.contract import Contract, OperationContract, Parameter, SchemaError, coerce
 from conformance.proxy.paging import PageLimits
-from conformance.proxy.rules import Violation, violation
+from conformance.findings import Finding, Rule
+from conformance.proxy.rules import violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, parse_json
 from conformance.spec.catalog import BASE_PATH
 
@@ -26,7 +27,7 @@ def in_api(path: str) -> bool:
     return path == BASE_PATH or path.startswith(BASE_PATH + "/")
 
 
-def check_route(contract: Contract, request: SeenRequest) -> list[Violation]:
+def check_route(contract: Contract, request: SeenRequest) -> list[Finding]:
     """A /v1 request that matched no operation: a documented path with another method, or an
     unknown path of a documented resource. Other resources (the spec covers only the
     accounting part of Monite's API) are not judged."""
@@ -42,7 +43,7 @@ def check_route(contract: Contract, request: SeenRequest) -> list[Violation]:
     return []
 
 
-def check_headers(op: OperationContract, request: SeenRequest) -> list[Violation]:
+def check_headers(op: OperationContract, request: SeenRequest) -> list[Finding]:
     """Required headers present (x-monite-version, x-monite-entity-id) and well-formed."""
     found = []
     for name, parameter in op.headers.items():
@@ -61,7 +62,7 @@ def check_headers(op: OperationContract, request: SeenRequest) -> list[Violation
     return found
 
 
-def check_authorization(op: OperationContract, request: SeenRequest) -> list[Violation]:
+def check_authorization(op: OperationContract, request: SeenRequest) -> list[Finding]:
     """A bearer token on every operation that declares security."""
     if not op.secured:
         return []
@@ -79,10 +80,10 @@ def check_authorization(op: OperationContract, request: SeenRequest) -> list[Vio
                       "Authorization: Bearer <access_token from POST /auth/token>", observed)]
 
 
-def check_query(op: OperationContract, request: SeenRequest) -> list[Violation]:
+def check_query(op: OperationContract, request: SeenRequest) -> list[Finding]:
     """Only documented query parameters, every required one (not with a pagination token, which
     carries them), each of its documented type and range."""
-    found: list[Violation] = []
+    found: list[Finding] = []
     values: dict[str, list[str]] = {}
     for name, value in request.query:
         values.setdefault(name, []).append(value)
@@ -104,7 +105,7 @@ def check_query(op: OperationContract, request: SeenRequest) -> list[Violation]:
     return found
 
 
-def _check_value(op: OperationContract, parameter: Parameter, sent: list[str]) -> list[Violation]:
+def _check_value(op: OperationContract, parameter: Parameter, sent: list[str]) -> list[Finding]:
     rule = rules.LIMIT_OUT_OF_RANGE if parameter.name == LIMIT else rules.INVALID_QUERY_PARAMETER
     expected = f"{parameter.name}: {parameter.schema.summary}"
     shown = "&".join(f"{parameter.name}={_shown(value)}" for value in sent)
@@ -121,7 +122,7 @@ def _check_value(op: OperationContract, parameter: Parameter, sent: list[str]) -
     return [violation(rule, op.operation_id, expected, f"{shown} ({_message(errors)})", source=parameter.source)]
 
 
-def check_limit_resent(op: OperationContract, request: SeenRequest, limits: PageLimits) -> list[Violation]:
+def check_limit_resent(op: OperationContract, request: SeenRequest, limits: PageLimits) -> list[Finding]:
     """A page fetched with a token of a walk that asked for a non-default limit sends that limit again."""
     if PAGINATION_TOKEN not in op.query or LIMIT not in op.query:
         return []
@@ -145,7 +146,7 @@ def walk_limit(request: SeenRequest, limits: PageLimits) -> int | None:
     return limits.walk_limit(sent.get(PAGINATION_TOKEN))
 
 
-def check_body(op: OperationContract, request: SeenRequest) -> list[Violation]:
+def check_body(op: OperationContract, request: SeenRequest) -> list[Finding]:
     """A JSON body matching the documented schema (nothing to judge when the body is too large)."""
     if op.body is None or op.body.schema is None or request.body is None:
         return []
@@ -167,11 +168,11 @@ def check_body(op: OperationContract, request: SeenRequest) -> list[Violation]:
 
 
 # The checks run on every request that matched an operation, in this order.
-OPERATION_CHECKS: tuple[Callable[[OperationContract, SeenRequest], list[Violation]], ...] = (
+OPERATION_CHECKS: tuple[Callable[[OperationContract, SeenRequest], list[Finding]], ...] = (
     check_headers, check_authorization, check_query, check_body)
 
 
-def _source(rule: rules.ProxyRule, parameter: Parameter) -> str:
+def _source(rule: Rule, parameter: Parameter) -> str:
     return rule.source if rule in _SPECIFIC_HEADER_RULES.values() else parameter.source
 
 

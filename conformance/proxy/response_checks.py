@@ -16,13 +16,14 @@ from conformance.rules.headers import API_VERSION_ERROR_TYPES
 from conformance.proxy import rules
 from conformance.spec.contract import Contract, OperationContract, documented_key
 from conformance.proxy.request_checks import MAX_SHOWN
-from conformance.proxy.rules import Violation, violation
+from conformance.findings import Finding
+from conformance.proxy.rules import violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, SeenResponse
 from conformance.verdict.assumptions import status_assumption
 
 
 def check_status(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,
-                 body: Any) -> list[Violation]:
+                 body: Any) -> list[Finding]:
     """The status is one the spec documents for the operation."""
     status = response.status
     if documented_key(op.operation, status) is not None:
@@ -35,7 +36,7 @@ def check_status(contract: Contract, op: OperationContract, request: SeenRequest
 
 
 def check_error_body(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,
-                     body: Any) -> list[Violation]:
+                     body: Any) -> list[Finding]:
     """A 4xx/5xx body is an ErrorSchemaResponse, or an HTTPValidationError for 422."""
     if response.status < 400 or request.method == "HEAD" or response.body is None:
         return []
@@ -51,7 +52,7 @@ def check_error_body(contract: Contract, op: OperationContract, request: SeenReq
 
 
 def check_body_schema(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,
-                      body: Any) -> list[Violation]:
+                      body: Any) -> list[Finding]:
     """A success body matches the schema documented for its status."""
     spec = op.response_for(response.status)
     if response.status >= 400 or spec is None or spec.schema is None or response.body is None:
@@ -71,7 +72,7 @@ def check_body_schema(contract: Contract, op: OperationContract, request: SeenRe
 
 
 def check_version_echoed(contract: Contract, op: OperationContract, request: SeenRequest, response: SeenResponse,
-                         body: Any) -> list[Violation]:
+                         body: Any) -> list[Finding]:
     """The answer carries back the x-monite-version the request sent (not judged on the 400 that
     refuses the version itself)."""
     sent = request.header("x-monite-version")
@@ -87,7 +88,7 @@ def check_version_echoed(contract: Contract, op: OperationContract, request: See
                       "no x-monite-version header" if echoed is None else f"x-monite-version: {echoed}")]
 
 
-ResponseCheck = Callable[[Contract, OperationContract, SeenRequest, SeenResponse, Any], list[Violation]]
+ResponseCheck = Callable[[Contract, OperationContract, SeenRequest, SeenResponse, Any], list[Finding]]
 RESPONSE_CHECKS: tuple[ResponseCheck, ...] = (check_status, check_error_body, check_body_schema, check_version_echoed)
 
 

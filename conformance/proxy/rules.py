@@ -1,8 +1,9 @@
 """The proxy's rules: a stable id, the side it judges, what it requires, and where that is written.
 
 Like oasdiff's rule ids, an id never changes meaning, so a CI job can grep for it and a
-report reader can look it up in the README ("Check your service's traffic"). A `Violation`
-is one rule broken by one exchange, with what was expected, what came back and the source.
+report reader can look it up in the README ("Check your service's traffic"). Each is a
+`conformance.findings.Rule` with its `side`; one broken by one exchange is a `Finding`, with
+what was expected, what came back and the source.
 """
 
 from __future__ import annotations
@@ -13,11 +14,7 @@ from typing import Any
 from conformance.checks.rules import ERROR_BODY_SHAPE, VERSION_ECHOED
 from conformance.findings import Finding, Rule, Side
 
-__all__ = ["ALL_RULES", "BY_ID", "ProxyRule", "Side", "Violation", "record", "violation"]
-
-# The proxy's rules are the one rule type (with its `side`); a violation is a Finding.
-ProxyRule = Rule
-Violation = Finding
+__all__ = ["ALL_RULES", "BY_ID", "Side", "record", "violation"]
 
 
 def _rule(rule_id: str, side: Side, statement: str, source: str) -> Rule:

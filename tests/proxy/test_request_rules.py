@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from conformance.findings import Rule
 from conformance.proxy import rules
 from conformance.proxy.server import RunningProxy
 from tests.proxy.helpers import Service, rule_ids, seed, violation_count
@@ -22,7 +23,7 @@ Call = Callable[[Service, dict[str, str]], httpx.Response]
 
 @dataclass(frozen=True)
 class Case:
-    rule: rules.ProxyRule
+    rule: Rule
     bad: Call
     good: Call
 

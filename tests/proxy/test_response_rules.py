@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.findings import Rule
 from conformance.proxy import rules
 from conformance.proxy.server import RunningProxy, running_proxy
 from conformance.proxy.upstream import Upstream
@@ -57,7 +58,7 @@ def broken(broken_origin: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 @dataclass(frozen=True)
 class Case:
-    rule: rules.ProxyRule
+    rule: Rule
     call: Callable[[Service, str], httpx.Response]  # (service, origin) -> the answer
 
 

@@ -267,16 +267,16 @@ def test_every_rule_has_a_level_a_description_and_a_unique_id() -> None:
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id
         assert rule.level in LEVELS
-        assert rule.description.strip()
+        assert rule.statement.strip()
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_the_minimal_pair_fires_exactly_its_rule_at_its_level(rule_id: str) -> None:
     old, new, level, where = PAIRS[rule_id]
     result = diff_documents(old, new)
-    fired = [(c.rule, c.level, c.location) for c in result.changes]
+    fired = [(c.rule.id, c.rule.level, c.location) for c in result.changes]
     assert fired == [(rule_id, level, where)], fired
-    assert result.changes[0].message.strip()
+    assert result.changes[0].observed.strip()
     assert result.changes[0].operation.split(" ", 1)[1] == "/ledger_accounts"
 
 

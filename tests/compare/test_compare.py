@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
-from conformance.compare.differences import KINDS, compare_runs
+from conformance.compare.differences import KINDS, compare_runs, difference_dict
 from conformance.compare.runs import Run
 
 TEST_GET = "conformance/suite/scenarios/test_08_ledger_accounts.py::test_get"
@@ -81,7 +81,7 @@ def cli(*args: str) -> int:
 
 
 def differences(base: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    return [d.as_dict() for d in compare_runs(Run(Path("base/summary.json"), base), Run(Path("new/summary.json"), new))]
+    return [difference_dict(d) for d in compare_runs(Run(Path("base/summary.json"), base), Run(Path("new/summary.json"), new))]
 
 
 # --- whole runs ---------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ class DiffResult:
         self.operations = sorted(set(self.operations))
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(LEVELS, 0)
+        counts: dict[str, int] = dict.fromkeys(LEVELS, 0)
         for finding in self.changes:
             counts[level_of(finding.rule)] += 1
         return counts

@@ -31,7 +31,7 @@ BREAKING: Level = "breaking"
 MAY_BREAK: Level = "may-break"
 NON_BREAKING: Level = "non-breaking"
 LEVELS: tuple[Level, ...] = (BREAKING, MAY_BREAK, NON_BREAKING)  # worst first
-SEVERITY = {BREAKING: 2, MAY_BREAK: 1, NON_BREAKING: 0}
+SEVERITY: dict[str, int] = {BREAKING: 2, MAY_BREAK: 1, NON_BREAKING: 0}
 
 # Where a schema sits decides which side's levels apply and the id's prefix.
 REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY = "request-parameter", "request-property", "response-property"

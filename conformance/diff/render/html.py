@@ -10,8 +10,8 @@ from conformance.report.templating import render
 
 def to_html(result: DiffResult, old: str, new: str, fail_on: str) -> str:
     counts = result.counts()
-    failing = {id(finding) for finding in result.at_or_above(fail_on)}
-    rows = [{"level": level, "fails": id(finding) in failing, "operation": finding.operation or "",
+    failing = set(result.at_or_above(fail_on))
+    rows = [{"level": level, "fails": finding in failing, "operation": finding.operation or "",
              "location": finding.location, "rule": finding.rule.id, "message": finding.observed}
             for level in LEVELS for finding in result.changes if level_of(finding.rule) == level]
     page = render("diff_report.html.j2", old=old, new=new, fail_on=fail_on, operations=len(result.operations),

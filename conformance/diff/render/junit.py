@@ -13,10 +13,9 @@ from conformance.diff.rules import level_of
 
 
 def to_junit(result: DiffResult, old: str, new: str, fail_on: str) -> str:
-    failing = {id(finding) for finding in result.at_or_above(fail_on)}
+    failing = set(result.at_or_above(fail_on))
     suite = ET.Element("testsuite", name="monite-conformance diff", tests=str(len(result.operations)),
-                       failures=str(len({c.operation for c in result.changes if id(c) in failing})),
-                       errors="0", skipped="0")
+                       failures=str(len({c.operation for c in failing})), errors="0", skipped="0")
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="old", value=old)
     ET.SubElement(properties, "property", name="new", value=new)
@@ -27,7 +26,7 @@ def to_junit(result: DiffResult, old: str, new: str, fail_on: str) -> str:
         for change in (c for c in result.changes if c.operation == operation):
             level, rule = level_of(change.rule), change.rule.id
             line = f"[{level}] {rule} at {change.location}: {change.observed}"
-            if id(change) in failing:
+            if change in failing:
                 failure = ET.SubElement(case, "failure", type=rule,
                                         message=f"{level}: {change.location}: {change.observed}")
                 failure.text = line

@@ -6,11 +6,12 @@ operation it is about (`operations`: all of them, for a test about several), wha
 (`observed`), the response `status` and the `location` (the test id, JSON path, header or
 observation) it concerns. A regression is `documented` (it fails the default `--fail-on`, as the
 failing test failed its run); every other kind is a `probe`: reported, and failing only with
-`--fail-on any`. Verdicts come from `tests` (and
-`failures` for the status a failed test got); statuses per operation from the coverage matrix
-(`operations`) and, when present, the observed contract (`observed`); fields, types,
-nullability and headers only from the observed contract, and only for an operation and status
-both runs saw (a status that appeared is one difference, not one per field).
+`--fail-on any`.
+
+Verdicts come from `tests` (and `failures` for the status a failed test got); statuses per
+operation from the coverage matrix (`operations`) and, when present, the observed contract
+(`observed`); fields, types, nullability and headers only from the observed contract, and only
+for an operation and status both runs saw (a status that appeared is one difference, not one per field).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def difference(operation: str, kind: str, detail: str, status: str | None = None
 
 
 def kind_of(found: Finding) -> str:
+    """The kind of a difference: its rule's id."""
     return found.rule.id
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from conformance.diff import RULES, diff_documents
-from conformance.diff.rules import LEVELS, SCHEMA_KINDS
+from conformance.diff.rules import LEVELS, OASDIFF_SOURCE, OUR_SOURCE, SCHEMA_KINDS
+from conformance.findings import Finding, Rule
 from tests.diff.builders import (
     document,
     get_ledger,
@@ -285,3 +286,19 @@ def test_the_pair_compared_with_itself_gives_no_change(rule_id: str) -> None:
     old, new, _level, _where = PAIRS[rule_id]
     assert diff_documents(old, old).changes == []
     assert diff_documents(new, new).changes == []
+
+
+def test_every_rule_is_a_documented_rule_of_the_one_rule_type_with_whose_id_it_is() -> None:
+    """A diff rule judges two documents, not a target: `documented`, its severity the level."""
+    for rule in RULES.values():
+        assert isinstance(rule, Rule)
+        assert rule.kind == "documented" and rule.level in LEVELS
+        assert rule.source in (OASDIFF_SOURCE, OUR_SOURCE)
+
+
+def test_a_change_is_a_finding_of_its_rule_at_its_operation_and_location() -> None:
+    result = diff_documents(get_ledger([query("limit", S)]), get_ledger())
+    [found] = result.changes
+    assert isinstance(found, Finding) and found.rule is RULES["request-parameter-removed"]
+    assert (found.operation, found.location) == ("GET /ledger_accounts", "query parameter limit")
+    assert found.observed and found.expected == found.rule.statement

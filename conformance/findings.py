@@ -2,9 +2,10 @@
 
 Every producer of a verdict speaks these types: the Monite schemathesis checks
 (`conformance.checks`), the scenarios' expectations (`conformance.rules.kinds`), the property
-tests' excused failures (`conformance.verdict.assumptions`) and the proxy's request and response
-checks (`conformance.proxy`). Catalogues of rules (`checks/rules.py`, `proxy/rules.py`,
-`suite/scenarios/rules.py`) hold `Rule` instances; reports read `Finding`s and `TestEvidence`.
+tests' excused failures (`conformance.verdict.assumptions`), the proxy's request and response
+checks (`conformance.proxy`), the contract diff's changes (`conformance.diff`) and the differences
+between two runs (`conformance.compare`). Catalogues of rules (`checks/rules.py`, `proxy/rules.py`,
+`suite/scenarios/rules.py`, `diff/rules.py`) hold `Rule` instances; reports read `Finding`s and `TestEvidence`.
 
 A rule's kind says how a broken rule counts (docs/design.md, "Assumptions"):
 
@@ -117,6 +118,12 @@ class Finding:
     stable form ("404"), for the target profile of an assumption or probe. All redacted.
     `assumption` names the A<n> a documented check's expectation rested on, when only that
     choice was broken (the proxy's status rule: A10's 204).
+
+    Findings about two documents or two runs (`diff`, `compare`) have no request: `location` is
+    where in the operation the rule broke (a diff's "response 200 /data/name", a compare's
+    test id, JSON path, header or observation), `status` the response status a compare
+    difference is about, `operations` every operation a finding about a whole test concerns
+    (the most telling one first, and also in `operation`).
     """
 
     rule: Rule
@@ -127,6 +134,9 @@ class Finding:
     curl: str = ""
     choice: str = ""
     assumption: str | None = None
+    location: str = ""
+    status: str | None = None
+    operations: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
@@ -144,7 +154,10 @@ class Finding:
                 "message": self.message,
                 **({"side": self.rule.side} if self.rule.side else {}),
                 **({"assumption": self.assumption} if self.assumption else {}),
-                **({"level": self.rule.level} if self.rule.level else {})}
+                **({"level": self.rule.level} if self.rule.level else {}),
+                **({"location": self.location} if self.location else {}),
+                **({"status": self.status} if self.status is not None else {}),
+                **({"operations": list(self.operations)} if self.operations else {})}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -155,7 +168,9 @@ class Finding:
         return cls(rule, data.get("operation"), expected=str(data.get("expected", "")),
                    observed=str(data.get("observed", data.get("message", ""))),
                    request=str(data.get("request", "")), curl=str(data.get("curl", "")),
-                   choice=str(data.get("choice", "")), assumption=data.get("assumption"))
+                   choice=str(data.get("choice", "")), assumption=data.get("assumption"),
+                   location=str(data.get("location", "")), status=data.get("status"),
+                   operations=tuple(str(op) for op in data.get("operations") or ()))
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pytest
 
 from conformance.cli import main
 from conformance.commands.differential import differential_exit_code
-from conformance.compare.differences import Difference, compare_runs
+from conformance.compare.differences import compare_runs, difference, difference_dict
 from conformance.compare.runs import Run, load_run
 from conformance.verdict.verdict import worst_exit_code
 from tests.cli_support import CliRun, run_cli
@@ -123,11 +123,11 @@ def test_the_exit_code_is_the_worst_of_the_runs() -> None:
     assert worst_exit_code([0, 1]) == 1 and worst_exit_code([1, 0]) == 1
     assert worst_exit_code([1, 3]) == 3 and worst_exit_code([4, 3]) == 4
     assert worst_exit_code([2, 4]) == 2 and worst_exit_code([130, 2]) == 130
-    difference = Difference("getLedgerAccount", "field-appeared", "x", "200", "/x")
-    assert differential_exit_code([0, 0], [difference], fail_on_difference=False) == 0
-    assert differential_exit_code([0, 0], [difference], fail_on_difference=True) == 1
+    field = difference("getLedgerAccount", "field-appeared", "x", "200", "/x")
+    assert differential_exit_code([0, 0], [field], fail_on_difference=False) == 0
+    assert differential_exit_code([0, 0], [field], fail_on_difference=True) == 1
     assert differential_exit_code([0, 0], [], fail_on_difference=True) == 0
-    assert differential_exit_code([3, 0], [difference], fail_on_difference=True) == 3
+    assert differential_exit_code([3, 0], [field], fail_on_difference=True) == 3
     assert differential_exit_code([0, 1], None, fail_on_difference=True) == 1  # no comparison: the runs decide
 
 
@@ -195,7 +195,7 @@ def test_compare_reports_a_field_whose_type_changed(old_vs_new: CliRun, tmp_path
     base = _summary(old_vs_new, NEW)
     new = copy.deepcopy(base)
     new["observed"]["getLedgerAccount"]["200"]["fields"]["/name"]["types"] = ["integer"]
-    found = [d.as_dict() for d in compare_runs(Run(Path("b"), base), Run(Path("n"), new))]
+    found = [difference_dict(d) for d in compare_runs(Run(Path("b"), base), Run(Path("n"), new))]
     assert found == [{"operation": "getLedgerAccount", "operations": ["getLedgerAccount"], "kind": "type-changed",
                       "status": "200", "subject": "/name",
                       "detail": "getLedgerAccount 200: /name was string, is integer"}]

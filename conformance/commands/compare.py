@@ -16,11 +16,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from conformance.compare.differences import REGRESSION_KINDS, Difference, compare_runs
+from conformance.compare.differences import REGRESSION_KINDS, compare_runs, kind_of
 from conformance.compare.report import build, write_all
 from conformance.compare.runs import RunUnreadable, load_run
 from conformance.errors import ConfigError
 from conformance.exit_codes import exit_code
+from conformance.findings import Finding
 from conformance.redaction import redact
 
 SHOWN = 20
@@ -58,7 +59,7 @@ def compare(
     show_differences(say, f"{base_run.source} → {new_run.source}", differences, written)
 
     failing = (fail_on is FailOn.any and bool(differences)) or (
-        fail_on is FailOn.regression and any(d.kind in REGRESSION_KINDS for d in differences))
+        fail_on is FailOn.regression and any(kind_of(d) in REGRESSION_KINDS for d in differences))
     return exit_code("differences" if failing else "no-difference")
 
 
@@ -66,15 +67,16 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
 
 
-def show_differences(say: Callable[..., None], title: str, differences: list[Difference],
+def show_differences(say: Callable[..., None], title: str, differences: list[Finding],
                      written: list[Path]) -> None:
     """The console's account of a comparison: the count, the first differences, the files."""
     total = len(differences)
     say(f"compare: {title}: " + (f"{total} difference{'s' if total != 1 else ''}" if total else "no difference"),
         "bold")
     for difference in differences[:SHOWN]:
-        style = "red" if difference.kind in REGRESSION_KINDS else ("green" if difference.kind == "fixed" else "")
-        say(f"  {difference.kind:<20} {difference.operation or '–':<32} {difference.detail}", style)
+        kind = kind_of(difference)
+        style = "red" if kind in REGRESSION_KINDS else ("green" if kind == "fixed" else "")
+        say(f"  {kind:<20} {difference.operation or '–':<32} {difference.observed}", style)
     if total > SHOWN:
         say(f"  … and {total - SHOWN} more (see compare.md)")
     say("reports: " + ", ".join(str(path) for path in written))

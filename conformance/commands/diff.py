@@ -20,7 +20,7 @@ from rich.markup import escape
 from conformance.diff import diff_documents
 from conformance.diff.errors import DocumentError
 from conformance.diff.load import load_document
-from conformance.diff.render import render
+from conformance.diff.render import render, write
 from conformance.diff.render.text import renderable
 from conformance.diff.select import DEFAULT_PATHS
 from conformance import config_file
@@ -32,7 +32,7 @@ from conformance.redaction import redact
 PROG = "monite-conformance"
 
 
-class Format(str, Enum):
+class OutputFormat(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
@@ -57,7 +57,7 @@ def diff(
         help="the old contract: a YAML/JSON file, an http(s) URL, `spec` (ours) or `spec@<version>`",
         show_default=False)],
     new: Annotated[str, typer.Argument(help="the new contract, same forms as OLD", show_default=False)],
-    format: Annotated[Format | None, typer.Option(  # noqa: A002 - the option is called --format
+    format: Annotated[OutputFormat | None, typer.Option(  # noqa: A002 - the option is called --format
         "--format", help="text (rich, default), markdown, json, html, junit or sarif")] = None,
     output: Annotated[Path | None, typer.Option(
         help="write the report to this file instead of the console")] = None,
@@ -74,7 +74,7 @@ def diff(
     """Compare two OpenAPI documents and classify every change: breaking, may-break, non-breaking."""
     # Flags first, then the configuration file's [diff] table, then the defaults.
     file = config_file.load(config, disabled=no_config).diff
-    format = format or Format(file.get("format", Format.text.value))  # noqa: A001
+    format = format or OutputFormat(file.get("format", OutputFormat.text.value))  # noqa: A001
     output = output or file.get("output")
     fail_on = fail_on or FailOn(file.get("fail_on", FailOn.breaking.value))
     paths = paths if paths is not None else file.get("paths")
@@ -92,15 +92,13 @@ def diff(
         raise ConfigError(f"no operation of either document is in scope{hint}")
     old_label, new_label = redact(old), redact(new)
     if output is not None:
-        text = render(format.value, result, old_label, new_label, fail_on.value)
         try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text, encoding="utf-8")
+            write(output, format.value, result, old_label, new_label, fail_on.value)
         except OSError as exc:
             raise ConfigError(f"--output {output}: {exc.strerror or exc}") from None
         counts = result.counts()
         typer.echo(f"{output}: " + ", ".join(f"{n} {level}" for level, n in counts.items()))
-    elif format is Format.text:
+    elif format is OutputFormat.text:
         terminal = sys.stdout.isatty()  # piped or captured: wide enough that rule ids never fold
         Console(file=sys.stdout, highlight=False, width=None if terminal else 160).print(
             renderable(result, old_label, new_label))

@@ -1,20 +1,27 @@
-"""The differences between two runs, each with a stable kind.
+"""The differences between two runs, each a `conformance.findings.Finding` of a compare rule.
 
-Every kind is one small rule over the two summaries. Verdicts come from `tests` (and
-`failures` for the status a failed test got); statuses per operation from the coverage matrix
-(`operations`) and, when present, the observed contract (`observed`); fields, types,
-nullability and headers only from the observed contract, and only for an operation and status
-both runs saw (a status that appeared is one difference, not one per field).
+Every kind of difference is one rule of the catalogue `COMPARE_RULES` (its id is the kind), and
+one small producer over the two summaries (`PRODUCERS`). A difference is a Finding: the rule, the
+operation it is about (`operations`: all of them, for a test about several), what it says
+(`observed`), the response `status` and the `location` (the test id, JSON path, header or
+observation) it concerns. A regression is `documented` (it fails the default `--fail-on`, as the
+failing test failed its run); every other kind is a `probe`: reported, and failing only with
+`--fail-on any`.
+
+Verdicts come from `tests` (and `failures` for the status a failed test got); statuses per
+operation from the coverage matrix (`operations`) and, when present, the observed contract
+(`observed`); fields, types, nullability and headers only from the observed contract, and only
+for an operation and status both runs saw (a status that appeared is one difference, not one per field).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from conformance.compare.about import operations_of
 from conformance.compare.runs import Run
+from conformance.findings import Finding, Rule
 from conformance.report.observations import split_profile_entry
 from conformance.spec.contract import documented_contract
 from conformance.spec.versions import base_version
@@ -43,38 +50,52 @@ KINDS: dict[str, str] = {
 }
 REGRESSION_KINDS = frozenset({"regression"})
 _ORDER = {kind: index for index, kind in enumerate(KINDS)}
+SOURCE = "monite-conformance compare (conformance/compare/differences.py)"
+COMPARE_RULES: dict[str, Rule] = {
+    kind: Rule(kind, "documented" if kind in REGRESSION_KINDS else "probe", statement, SOURCE)
+    for kind, statement in KINDS.items()}
+
+# A difference between two runs is a Finding; the name stays for the callers that hold lists of them.
+Difference = Finding
 
 
-@dataclass(frozen=True)
-class Difference:
-    operation: str  # operationId: the one it is about, or the most telling of several (`operations`)
-    kind: str
-    detail: str
-    status: str | None = None
-    subject: str | None = None  # the test id, JSON path, header or observation rule
-    operations: tuple[str, ...] = ()  # every operation a test-level difference is about (`about`)
-
-    @property
-    def about(self) -> tuple[str, ...]:
-        """Every operation the difference is about (at least `operation`, when it has one)."""
-        return self.operations or ((self.operation,) if self.operation else ())
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"operation": self.operation, "operations": list(self.about), "kind": self.kind,
-                               "detail": self.detail}
-        if self.status is not None:
-            out["status"] = self.status
-        if self.subject is not None:
-            out["subject"] = self.subject
-        return out
+def difference(operation: str, kind: str, detail: str, status: str | None = None, subject: str | None = None,
+               operations: tuple[str, ...] = ()) -> Finding:
+    """A difference of `kind` (a rule of the catalogue: an unknown kind is a KeyError): about
+    `operation` (operationId; the most telling of `operations`, every one a test is about), saying
+    `detail`, at a response `status` and a `subject` (test id, JSON path, header, observation)."""
+    return Finding(COMPARE_RULES[kind], operation, observed=detail, status=status, location=subject or "",
+                   operations=operations)
 
 
-def compare_runs(base: Run, new: Run) -> list[Difference]:
+def kind_of(found: Finding) -> str:
+    """The kind of a difference: its rule's id."""
+    return found.rule.id
+
+
+def about_operations(found: Finding) -> tuple[str, ...]:
+    """Every operation the difference is about (at least its operation, when it has one)."""
+    return found.operations or ((found.operation,) if found.operation else ())
+
+
+def difference_dict(found: Finding) -> dict[str, Any]:
+    """A difference as compare.json lists it."""
+    out: dict[str, Any] = {"operation": found.operation or "", "operations": list(about_operations(found)),
+                           "kind": kind_of(found), "detail": found.observed}
+    if found.status is not None:
+        out["status"] = found.status
+    if found.location:
+        out["subject"] = found.location
+    return out
+
+
+def compare_runs(base: Run, new: Run) -> list[Finding]:
     """Every difference, in a stable order (operation, kind, status, subject)."""
-    found: list[Difference] = []
-    for rule in RULES:
-        found.extend(rule(base.summary, new.summary))
-    return sorted(found, key=lambda d: (d.operation, _ORDER[d.kind], d.status or "", d.subject or "", d.detail))
+    found: list[Finding] = []
+    for producer in PRODUCERS:
+        found.extend(producer(base.summary, new.summary))
+    return sorted(found, key=lambda d: (d.operation or "", _ORDER[kind_of(d)], d.status or "", d.location,
+                                        d.observed))
 
 
 # --- verdicts of tests ------------------------------------------------------------------------
@@ -94,12 +115,12 @@ def _about(test_id: str, base: dict[str, Any], new: dict[str, Any]) -> tuple[str
 
 
 def _test_difference(test_id: str, base: dict[str, Any], new: dict[str, Any], kind: str, detail: str,
-                     status: str | None, first: dict[str, Any] | None = None) -> Difference:
+                     status: str | None, first: dict[str, Any] | None = None) -> Finding:
     """A difference about a test, naming its operations; `first`: the failure whose operation leads."""
     about = _about(test_id, base, new)
     if first and first.get("operation") in about:
         about = (str(first["operation"]), *(op for op in about if op != first["operation"]))
-    return Difference(about[0] if about else "", kind, detail, status, test_id, about)
+    return difference(about[0] if about else "", kind, detail, status, test_id, about)
 
 
 def _failure_status(failure: dict[str, Any] | None) -> str | None:
@@ -113,7 +134,7 @@ def _first_line(text: Any) -> str:
     return text.splitlines()[0][:300] if text else ""
 
 
-def verdicts(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def verdicts(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     before, after = _tests(base), _tests(new)
     failed_before, failed_after = _failures(base), _failures(new)
     for test_id in sorted(set(before) & set(after)):
@@ -162,15 +183,15 @@ def _statuses(summary: dict[str, Any]) -> dict[str, dict[str, int]]:
     return seen
 
 
-def statuses(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def statuses(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     before, after = _statuses(base), _statuses(new)
     for operation in sorted(set(before) | set(after)):
         was, now = before.get(operation, {}), after.get(operation, {})
         for status in sorted(set(now) - set(was)):
-            yield Difference(operation, "status-appeared", f"{operation} answered {status} in NEW"
+            yield difference(operation, "status-appeared", f"{operation} answered {status} in NEW"
                              + (f" ({now[status]} responses)" if now[status] else "") + ", not in BASE", status)
         for status in sorted(set(was) - set(now)):
-            yield Difference(operation, "status-vanished", f"{operation} answered {status} in BASE"
+            yield difference(operation, "status-vanished", f"{operation} answered {status} in BASE"
                              + (f" ({was[status]} responses)" if was[status] else "") + ", not in NEW", status)
 
 
@@ -184,23 +205,23 @@ def _both_observed(base: dict[str, Any], new: dict[str, Any]) -> Iterator[tuple[
             yield operation, str(status), before[operation][status], after[operation][status]
 
 
-def fields(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def fields(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     for operation, status, was, now in _both_observed(base, new):
         old_fields, new_fields = was.get("fields") or {}, now.get("fields") or {}
         for path in sorted(set(new_fields) - set(old_fields)):
-            yield Difference(operation, "field-appeared",
+            yield difference(operation, "field-appeared",
                              f"{operation} {status}: {path} ({_types(new_fields[path])}) in NEW only", status, path)
         for path in sorted(set(old_fields) - set(new_fields)):
-            yield Difference(operation, "field-vanished",
+            yield difference(operation, "field-vanished",
                              f"{operation} {status}: {path} ({_types(old_fields[path])}) in BASE only", status, path)
         for path in sorted(set(old_fields) & set(new_fields)):
             old_types, new_types = sorted(old_fields[path].get("types") or []), sorted(new_fields[path].get("types") or [])
             if old_types != new_types:
-                yield Difference(operation, "type-changed", f"{operation} {status}: {path} was "
+                yield difference(operation, "type-changed", f"{operation} {status}: {path} was "
                                  f"{_types(old_fields[path])}, is {_types(new_fields[path])}", status, path)
             old_null, new_null = bool(old_fields[path].get("null_seen")), bool(new_fields[path].get("null_seen"))
             if old_null != new_null and not _null_allowed_in_both(base, new, operation, status, path):
-                yield Difference(operation, "nullable-changed", f"{operation} {status}: {path} was null "
+                yield difference(operation, "nullable-changed", f"{operation} {status}: {path} was null "
                                  f"{'in BASE only' if old_null else 'in NEW only'}", status, path)
 
 
@@ -215,15 +236,15 @@ def _types(field: dict[str, Any]) -> str:
     return "|".join(sorted(field.get("types") or [])) or "no type"
 
 
-def headers(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def headers(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     for operation, status, was, now in _both_observed(base, new):
         old_headers = {str(h).lower() for h in was.get("headers") or []}
         new_headers = {str(h).lower() for h in now.get("headers") or []}
         for header in sorted(new_headers - old_headers):
-            yield Difference(operation, "header-appeared", f"{operation} {status}: header {header} in NEW only",
+            yield difference(operation, "header-appeared", f"{operation} {status}: header {header} in NEW only",
                              status, header)
         for header in sorted(old_headers - new_headers):
-            yield Difference(operation, "header-vanished", f"{operation} {status}: header {header} in BASE only",
+            yield difference(operation, "header-vanished", f"{operation} {status}: header {header} in BASE only",
                              status, header)
 
 
@@ -236,44 +257,44 @@ def _observations(summary: dict[str, Any]) -> dict[tuple[str, str], dict[str, An
     return out
 
 
-def observations(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def observations(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     before, after = _observations(base), _observations(new)
 
-    def difference(key: tuple[str, str], obs: dict[str, Any], kind: str, detail: str) -> Difference:
+    def of_observation(key: tuple[str, str], obs: dict[str, Any], kind: str, detail: str) -> Finding:
         found = _test_difference(key[0], base, new, kind, detail, None, obs)
-        return Difference(found.operation, kind, detail, None, f"{key[1]} @ {key[0]}" if key[1] else key[0],
-                          found.operations)
+        subject = f"{key[1]} @ {key[0]}" if key[1] else key[0]
+        return difference(found.operation or "", kind, detail, None, subject, found.operations)
 
     for key in sorted(set(after) - set(before)):
-        yield difference(key, after[key], "observation-appeared", _first_line(after[key].get("message")))
+        yield of_observation(key, after[key], "observation-appeared", _first_line(after[key].get("message")))
     for key in sorted(set(before) - set(after)):
-        yield difference(key, before[key], "observation-vanished", _first_line(before[key].get("message")))
+        yield of_observation(key, before[key], "observation-vanished", _first_line(before[key].get("message")))
     for key in sorted(set(before) & set(after)):
         if before[key].get("message") != after[key].get("message"):
-            yield difference(key, after[key], "observation-changed",
-                             f"was: {_first_line(before[key].get('message'))} — now: "
-                             f"{_first_line(after[key].get('message'))}")
+            yield of_observation(key, after[key], "observation-changed",
+                                 f"was: {_first_line(before[key].get('message'))} — now: "
+                                 f"{_first_line(after[key].get('message'))}")
 
 
 # --- target profile ----------------------------------------------------------------------------
-def profile(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Difference]:
+def profile(base: dict[str, Any], new: dict[str, Any]) -> Iterator[Finding]:
     """An assumption or probe both runs observed, answered otherwise ("A7 (a path id …): 404 → 422")."""
     before, after = base.get("target_profile") or {}, new.get("target_profile") or {}
     for rule in sorted(set(before) & set(after)):
         if before[rule] != after[rule]:
             topic, was = split_profile_entry(before[rule])
             _, now = split_profile_entry(after[rule])
-            yield Difference("", "profile-changed", f"{rule}{f' ({topic})' if topic else ''}: {was} → {now}",
+            yield difference("", "profile-changed", f"{rule}{f' ({topic})' if topic else ''}: {was} → {now}",
                              None, rule)
 
 
-RULES: tuple[Callable[[dict[str, Any], dict[str, Any]], Iterable[Difference]], ...] = (
+PRODUCERS: tuple[Callable[[dict[str, Any], dict[str, Any]], Iterable[Finding]], ...] = (
     verdicts, statuses, fields, headers, observations, profile)
 
 
-def counts(differences: list[Difference]) -> dict[str, int]:
+def counts(differences: list[Finding]) -> dict[str, int]:
     out = {kind: 0 for kind in KINDS}
-    for difference in differences:
-        out[difference.kind] += 1
+    for found in differences:
+        out[kind_of(found)] += 1
     out["total"] = len(differences)
     return out

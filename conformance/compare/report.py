@@ -1,17 +1,23 @@
-"""compare.json (machines), compare.md (a CI summary or PR comment), compare.html (people)."""
+"""compare.json (machines), compare.md (a CI summary or PR comment), compare.html (people).
+
+Each file is one `Format` of the one formatter interface (`conformance.report.formats`), written
+by `write_formats`; the report's data is `build`'s dict (the differences as compare.json lists
+them, both runs' metadata, the counts) and there is no coverage matrix. compare.html comes from
+the Jinja2 template `conformance/report/templates/compare_report.html.j2`.
+"""
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
-from conformance.compare.differences import KINDS, Difference, counts
+from conformance.compare.differences import KINDS, counts, difference_dict
 from conformance.compare.runs import Run
+from conformance.findings import Finding
 from conformance.redaction import redact
-
-FILES = ("compare.json", "compare.md", "compare.html")
+from conformance.report.formats import Format, Summary, write_formats
+from conformance.report.templating import render
 # Run metadata shown side by side, in this order (summary.json's "run" keys).
 META_KEYS = ("target", "api_version", "profile", "suite", "seed", "suite_version", "spec_sha256",
              "started_at", "duration_seconds")
@@ -28,24 +34,26 @@ def metadata(run: Run) -> dict[str, Any]:
     }
 
 
-def build(base: Run, new: Run, differences: list[Difference]) -> dict[str, Any]:
+def build(base: Run, new: Run, differences: list[Finding]) -> dict[str, Any]:
     return {
-        "differences": [difference.as_dict() for difference in differences],
+        "differences": [difference_dict(found) for found in differences],
         "base": metadata(base),
         "new": metadata(new),
         "counts": counts(differences),
     }
 
 
+def render_json(report: Summary, _matrix: Any = None) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_redacted(path: Path, text: str) -> None:
+    path.write_text(redact(text), encoding="utf-8")
+
+
 def write_all(folder: Path, report: dict[str, Any]) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in (("compare.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n"),
-                       ("compare.md", render_markdown(report)), ("compare.html", render_html(report))):
-        path = folder / name
-        path.write_text(redact(text), encoding="utf-8")
-        written.append(path)
-    return written
+    """Every format into `folder` (created), each text redacted."""
+    return write_formats(folder, FORMATS, report, None, write=_write_redacted)
 
 
 def _meta_rows(report: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -72,21 +80,25 @@ def _headline(report: dict[str, Any]) -> str:
     return f"{c['total']} difference{'s' if c['total'] != 1 else ''}: " + ", ".join(parts)
 
 
+_FIELDS_NOTE = ("Fields, types, nullability and headers are compared only when both summaries carry the "
+                "observed contract")
+
+
 def _fields_note(report: dict[str, Any]) -> str | None:
+    """Why fields were not compared (without its closing "(`observed`)."), or None."""
     if report["base"]["observed_contract"] and report["new"]["observed_contract"]:
         return None
-    return ("Fields, types, nullability and headers are compared only when both summaries carry the "
-            "observed contract (`observed`).")
+    return _FIELDS_NOTE
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: Summary, _matrix: Any = None) -> str:
     lines = [f"## Monite conformance: compare — {_headline(report)}", "",
              "| | BASE | NEW |", "|---|---|---|"]
     lines += [f"| {key} | {_md(a)} | {_md(b)} |" for key, a, b in _meta_rows(report)]
     lines.append("")
     note = _fields_note(report)
     if note:
-        lines += [f"_{note}_", ""]
+        lines += [f"_{note} (`observed`)._", ""]
     if report["differences"]:
         lines += ["| kind | operation | status | detail |", "|---|---|---|---|"]
         for d in report["differences"]:
@@ -105,32 +117,15 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")[:400]
 
 
-_CSS = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f23}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa}code{font-size:13px}.regression td:first-child{color:#b42318;font-weight:600}
-.fixed td:first-child{color:#067647;font-weight:600}.none{color:#067647}
-"""
+def render_html(report: Summary, _matrix: Any = None) -> str:
+    """compare.html, from `compare_report.html.j2` (every text escaped and redacted there)."""
+    differences = [{"kind": d["kind"], "operations": _operations(d), "status": d.get("status"), "detail": d["detail"]}
+                   for d in report["differences"]]
+    return render("compare_report.html.j2", headline=_headline(report), meta=_meta_rows(report),
+                  fields_note=_fields_note(report), differences=differences,
+                  kinds=[(kind, report["counts"][kind], meaning) for kind, meaning in KINDS.items()]) + "\n"
 
 
-def render_html(report: dict[str, Any]) -> str:
-    e = html.escape
-    meta = "".join(f"<tr><th>{e(k)}</th><td>{e(a)}</td><td>{e(b)}</td></tr>" for k, a, b in _meta_rows(report))
-    kinds = "".join(f"<tr><td>{e(kind)}</td><td>{report['counts'][kind]}</td><td>{e(text)}</td></tr>"
-                    for kind, text in KINDS.items())
-    if report["differences"]:
-        rows = "".join(
-            f"<tr class=\"{e(d['kind'])}\"><td>{e(d['kind'])}</td>"
-            f"<td>{', '.join(f'<code>{e(op)}</code>' for op in _operations(d)) or '–'}</td>"
-            f"<td>{e(d.get('status') or '')}</td><td>{e(d['detail'])}</td></tr>" for d in report["differences"])
-        table = f"<table><tr><th>kind</th><th>operation</th><th>status</th><th>detail</th></tr>{rows}</table>"
-    else:
-        table = '<p class="none">No difference between the two runs.</p>'
-    note = _fields_note(report)
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>compare: {e(_headline(report))}"
-            f"</title><style>{_CSS}</style></head><body><h1>Monite conformance: compare</h1>"
-            f"<p><strong>{e(_headline(report))}</strong></p>"
-            f"<table><tr><th></th><th>BASE</th><th>NEW</th></tr>{meta}</table>"
-            + (f"<p><em>{e(note).replace('(`observed`)', '(<code>observed</code>)')}</em></p>" if note else "")
-            + f"<h2>Differences</h2>{table}<h2>Kinds</h2>"
-            f"<table><tr><th>kind</th><th>count</th><th>meaning</th></tr>{kinds}</table></body></html>\n")
+FORMATS: tuple[Format, ...] = (Format("compare.json", render_json), Format("compare.md", render_markdown),
+                               Format("compare.html", render_html))
+FILES = tuple(formatter.filename for formatter in FORMATS)

@@ -118,8 +118,8 @@ def parameter_removed(life: Lifecycle, where: str, today: dt.date) -> tuple[str,
 
 
 @dataclass(frozen=True)
-class Rules:
-    """The ids one kind of subject (operation, parameter) reports its lifecycle changes under."""
+class LifecycleRuleIds:
+    """The catalogue ids one kind of subject (operation, parameter) reports its lifecycle changes under."""
 
     deprecated: str
     sunset_missing: str
@@ -127,13 +127,13 @@ class Rules:
     sunset_earlier: str | None
 
 
-OPERATION_RULES = Rules("endpoint-deprecated", "api-deprecated-sunset-missing", "endpoint-reactivated",
+OPERATION_RULE_IDS = LifecycleRuleIds("endpoint-deprecated", "api-deprecated-sunset-missing", "endpoint-reactivated",
                         "api-sunset-date-changed-too-small")
-PARAMETER_RULES = Rules("request-parameter-deprecated", "request-parameter-deprecated-sunset-missing",
+PARAMETER_RULE_IDS = LifecycleRuleIds("request-parameter-deprecated", "request-parameter-deprecated-sunset-missing",
                         "request-parameter-reactivated", None)
 
 
-def compare(before: Lifecycle, after: Lifecycle, where: str, subject: str, emit: Emit, rules: Rules) -> None:
+def compare(before: Lifecycle, after: Lifecycle, where: str, subject: str, emit: Emit, rules: LifecycleRuleIds) -> None:
     """Deprecation announced (with or without a sunset date), withdrawn, or its sunset moved earlier."""
     if after.deprecated and not before.deprecated:
         if after.sunset is None:

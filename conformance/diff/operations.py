@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from conformance.diff import lifecycle
-from conformance.diff.model import Change, DiffResult
+from conformance.diff.model import DiffResult, change
 from conformance.diff.normalize import Document
 from conformance.diff.rules import REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
 from conformance.diff.schemas import Emit, SchemaComparer
 from conformance.diff.security import compare_security
 from conformance.diff.select import DEFAULT_PATHS, Operation, select_operations
+from conformance.findings import Finding
 
 OPERATION = "operation"  # the location of changes to an operation as a whole
 # Header parameters OpenAPI says to ignore: they are described elsewhere (security, content).
@@ -31,7 +32,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
     surviving_paths = {path for _method, path in after_ops}
     schemas = SchemaComparer(old_doc, new_doc)  # shared: what a pair of components yields is remembered
     today = lifecycle.as_of(new)  # "before the sunset" is judged on NEW's date
-    changes: list[Change] = []
+    changes: list[Finding] = []
     names: list[str] = []
     for key in sorted(before_ops.keys() | after_ops.keys()):
         before, after = before_ops.get(key), after_ops.get(key)
@@ -41,7 +42,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any],
         names.append(name)
 
         def emit(rule: str, where: str, message: str, name: str = name) -> None:
-            changes.append(Change.of(rule, name, where, message))
+            changes.append(change(rule, name, where, message))
 
         if before is None:
             emit("endpoint-added", OPERATION, "operation added")
@@ -62,7 +63,7 @@ class _OperationComparer:
     def compare(self, before: Operation, after: Operation) -> None:
         lifecycle.compare(lifecycle.of_operation(before.raw, self.old.deref),
                           lifecycle.of_operation(after.raw, self.new.deref), OPERATION, "the operation", self.emit,
-                          lifecycle.OPERATION_RULES)
+                          lifecycle.OPERATION_RULE_IDS)
         self._parameters(before, after)
         self._request_body(before, after)
         self._responses(before, after)
@@ -86,7 +87,7 @@ class _OperationComparer:
                 self.emit(rule, where, message)
                 continue
             lifecycle.compare(lifecycle.of_parameter(was), lifecycle.of_parameter(now), where, where, self.emit,
-                              lifecycle.PARAMETER_RULES)
+                              lifecycle.PARAMETER_RULE_IDS)
             if _required(was) != _required(now):
                 became = "required" if _required(now) else "optional"
                 self.emit(f"request-parameter-became-{became}", where, f"{where} became {became}")

@@ -1,8 +1,15 @@
-"""The rule table: every change `diff` can report, with its stable id, level and meaning.
+"""The diff's rule catalogue: every change `diff` can report, with its stable id, level and meaning.
 
-This module is data. Ids are oasdiff's where oasdiff has the same check (`from_oasdiff=True`;
-looked up in oasdiff's `checker/localizations_src/en/messages.yaml` and its rule list), else
-ours, named in oasdiff's style. Levels are judged from a client's point of view:
+This module is data: `RULES` maps each id to a `conformance.findings.Rule` (the one rule type),
+whose `level` is the diff's severity and whose `statement` says what changed. Every diff rule
+is of kind `documented`: it is written down (oasdiff's rule list, or this table), it judges two
+documents rather than a target, so the emulator-or-elsewhere distinction of `assumption` and
+`probe` has nothing to apply to; how much a change counts is its `level` against `--fail-on`.
+A rule's `source` says whose id it is (`OASDIFF_SOURCE` or `OUR_SOURCE`, `from_oasdiff`).
+
+Ids are oasdiff's where oasdiff has the same check (looked up in oasdiff's
+`checker/localizations_src/en/messages.yaml` and its rule list), else ours, named in oasdiff's
+style. Levels are judged from a client's point of view:
 
 - `breaking`: a client written against OLD can fail against NEW;
 - `may-break`: some clients fail (exhaustive enums, strict parsers, ignored defaults ...);
@@ -18,23 +25,43 @@ a deprecation or sunset announcement breaks no client by itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from conformance.findings import Level, Rule
 
-BREAKING, MAY_BREAK, NON_BREAKING = "breaking", "may-break", "non-breaking"
-LEVELS = (BREAKING, MAY_BREAK, NON_BREAKING)  # worst first
-SEVERITY = {BREAKING: 2, MAY_BREAK: 1, NON_BREAKING: 0}
+BREAKING: Level = "breaking"
+MAY_BREAK: Level = "may-break"
+NON_BREAKING: Level = "non-breaking"
+LEVELS: tuple[Level, ...] = (BREAKING, MAY_BREAK, NON_BREAKING)  # worst first
+SEVERITY: dict[str, int] = {BREAKING: 2, MAY_BREAK: 1, NON_BREAKING: 0}
 
 # Where a schema sits decides which side's levels apply and the id's prefix.
 REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY = "request-parameter", "request-property", "response-property"
 SCHEMA_KINDS = (REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY)
+OASDIFF_SOURCE = "oasdiff rule (checker/localizations_src/en/messages.yaml)"
+OUR_SOURCE = "monite-conformance diff rule table (conformance/diff/rules.py)"
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    level: str
-    description: str
-    from_oasdiff: bool
+def diff_rule(rule_id: str, level: str, statement: str, from_oasdiff: bool) -> Rule:
+    """A catalogue entry: a documented rule with the diff's `level`, sourced to oasdiff or to us."""
+    return Rule(rule_id, "documented", statement, OASDIFF_SOURCE if from_oasdiff else OUR_SOURCE,
+                level=_level(level))
+
+
+def _level(level: str) -> Level:
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise ValueError(f"unknown level {level!r}")
+
+
+def from_oasdiff(rule: Rule) -> bool:
+    """Whether the rule's id is oasdiff's (else it is ours, named in oasdiff's style)."""
+    return rule.source == OASDIFF_SOURCE
+
+
+def level_of(rule: Rule) -> str:
+    """The diff level of a catalogue rule (every one has one)."""
+    assert rule.level is not None, rule.id
+    return rule.level
 
 
 # Schema rules: suffix, level in a request, level in a response (None: the rule does not exist
@@ -196,11 +223,12 @@ def _build() -> dict[str, Rule]:
             if level is None:
                 continue
             rule_id = f"{kind}-{suffix}"
-            table[rule_id] = Rule(rule_id, level, f"{kind.replace('-', ' ')}: {description}", kind in oasdiff_kinds)
-    for rule_id, level, description, from_oasdiff in _STRUCTURAL:
+            table[rule_id] = diff_rule(rule_id, level, f"{kind.replace('-', ' ')}: {description}",
+                                       kind in oasdiff_kinds)
+    for rule_id, level, description, oasdiff_id in _STRUCTURAL:
         if rule_id in table:
             raise ValueError(f"duplicate rule id {rule_id}")
-        table[rule_id] = Rule(rule_id, level, description, from_oasdiff)
+        table[rule_id] = diff_rule(rule_id, level, description, oasdiff_id)
     return dict(sorted(table.items()))
 
 

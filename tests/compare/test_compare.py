@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
-from conformance.compare.differences import KINDS, compare_runs
+from conformance.compare.differences import COMPARE_RULES, KINDS, REGRESSION_KINDS, compare_runs, difference_dict
 from conformance.compare.runs import Run
 
 TEST_GET = "conformance/suite/scenarios/test_08_ledger_accounts.py::test_get"
@@ -81,7 +81,7 @@ def cli(*args: str) -> int:
 
 
 def differences(base: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    return [d.as_dict() for d in compare_runs(Run(Path("base/summary.json"), base), Run(Path("new/summary.json"), new))]
+    return [difference_dict(d) for d in compare_runs(Run(Path("base/summary.json"), base), Run(Path("new/summary.json"), new))]
 
 
 # --- whole runs ---------------------------------------------------------------------------------
@@ -302,3 +302,9 @@ def test_usage_errors_are_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in err
     if args:
         assert len(err.splitlines()) == 1, err
+
+
+def test_every_kind_is_a_rule_and_only_a_regression_fails_by_default() -> None:
+    assert list(COMPARE_RULES) == list(KINDS)
+    assert {kind for kind, rule in COMPARE_RULES.items() if rule.fails(assumptions_bind=True)} == REGRESSION_KINDS
+    assert all(rule.statement == KINDS[kind] for kind, rule in COMPARE_RULES.items())

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.compare.about import operations_of
-from conformance.compare.differences import compare_runs
+from conformance.compare.differences import compare_runs, difference_dict
 from conformance.compare.runs import Run
 
 PROPERTY = "conformance/suite/property/test_property.py"
@@ -54,7 +54,7 @@ NEW["observations"] = [{"test": AT_BOUNDS, "rule": "A21", "message": "defaults d
 
 def differences() -> list[dict[str, Any]]:
     found = compare_runs(Run(Path("base/summary.json"), BASE), Run(Path("new/summary.json"), NEW))
-    return [d.as_dict() for d in found]
+    return [difference_dict(d) for d in found]
 
 
 def test_no_difference_is_without_an_operation() -> None:
@@ -100,7 +100,7 @@ RUNS = Path(__file__).parent / "runs"
 def test_the_real_2023_09_01_and_2024_05_25_runs_have_no_difference_without_an_operation() -> None:
     from conformance.compare.runs import load_run
 
-    found = [d.as_dict() for d in compare_runs(load_run(RUNS / "2023-09-01"), load_run(RUNS / "2024-05-25"))]
+    found = [difference_dict(d) for d in compare_runs(load_run(RUNS / "2023-09-01"), load_run(RUNS / "2024-05-25"))]
     test_level = [d for d in found if d["kind"] in ("test-added", "outcome-changed")]
     assert len(test_level) == 11, found
     assert [d for d in found if not d["operation"]] == []

@@ -18,6 +18,9 @@ import pytest
 import yaml
 
 from conformance.cli import main
+from conformance.commands.diff import OutputFormat
+from conformance.diff import DiffResult, change
+from conformance.diff.render import FORMATS, render
 from conformance.spec.files import load_spec
 from tests.diff.builders import document, get_ledger, ok, query
 
@@ -378,3 +381,19 @@ def test_an_unreachable_url_is_one_line_and_exit_3(capsys: pytest.CaptureFixture
         code, _out, err = run(capsys, files["old"], f"http://127.0.0.1:{port}/openapi.json")
     assert code == 3
     one_line_error(err, "cannot fetch")
+
+
+def test_the_html_escapes_what_the_documents_say() -> None:
+    """A path, label or message from a document is text on the page, never markup."""
+    operation = "GET /<b>accounts</b>"
+    result = DiffResult([change("endpoint-added", operation, "operation", "added <script>alert(1)</script>")],
+                        [operation])
+    page = render("html", result, "old<i>.yaml", "new.yaml", "breaking")
+    assert "<script>" not in page and "<b>" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;accounts&lt;/b&gt;" in page
+
+
+def test_every_format_is_one_formatter_with_its_own_file_name() -> None:
+    assert sorted(FORMATS) == sorted(OutputFormat.__members__)
+    names = [formatter.filename for formatter in FORMATS.values()]
+    assert len(set(names)) == len(names)

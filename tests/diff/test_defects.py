@@ -34,7 +34,7 @@ KINDS = ("request-parameter", "request-property", "response-property")
 
 
 def fired(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [(c.rule, c.level, c.location) for c in diff_documents(old, new).changes]
+    return [(c.rule.id, c.rule.level, c.location) for c in diff_documents(old, new).changes]
 
 
 # -- 2. numbers by value --------------------------------------------------------------------------

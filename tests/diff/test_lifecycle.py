@@ -27,7 +27,7 @@ def two_ops(post: dict[str, Any] | None, version: str = "2024-05-25") -> dict[st
 
 
 def fired(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c.rule, c.level) for c in diff_documents(old, new).changes]
+    return [(c.rule.id, c.rule.level) for c in diff_documents(old, new).changes]
 
 
 def headers(**named: dict[str, Any]) -> dict[str, Any]:
@@ -59,9 +59,9 @@ def test_a_sunset_header_announces_the_date_and_a_deprecation_header_deprecates(
 def test_a_sunset_header_without_a_readable_date_is_a_deprecation_without_a_sunset_date() -> None:
     vague = headers(Sunset={"schema": {"type": "string"}})
     changes = diff_documents(two_ops({}), two_ops(vague)).changes
-    assert [(c.rule, c.level) for c in changes] == [("api-deprecated-sunset-missing", "non-breaking"),
+    assert [(c.rule.id, c.rule.level) for c in changes] == [("api-deprecated-sunset-missing", "non-breaking"),
                                                     ("response-header-added", "non-breaking")]
-    assert "no readable date" in changes[0].message
+    assert "no readable date" in changes[0].observed
 
 
 def test_a_sunset_moved_later_or_kept_is_no_change() -> None:
@@ -88,5 +88,5 @@ def test_news_date_is_its_version_else_today() -> None:
 def test_a_parameter_removed_after_its_sunset_is_an_ordinary_removal() -> None:
     old = get_ledger([{**query("q", S), "deprecated": True, "x-sunset": "2000-01-01"}])
     changes = diff_documents(old, get_ledger()).changes
-    assert [(c.rule, c.level) for c in changes] == [("request-parameter-removed", "may-break")]
-    assert "deprecated" in changes[0].message
+    assert [(c.rule.id, c.rule.level) for c in changes] == [("request-parameter-removed", "may-break")]
+    assert "deprecated" in changes[0].observed

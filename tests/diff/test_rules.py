@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from conformance.diff import RULES, diff_documents
-from conformance.diff.rules import LEVELS, SCHEMA_KINDS
+from conformance.diff.rules import LEVELS, OASDIFF_SOURCE, OUR_SOURCE, SCHEMA_KINDS
+from conformance.findings import Finding, Rule
 from tests.diff.builders import (
     document,
     get_ledger,
@@ -267,16 +268,16 @@ def test_every_rule_has_a_level_a_description_and_a_unique_id() -> None:
     for rule_id, rule in RULES.items():
         assert rule.id == rule_id
         assert rule.level in LEVELS
-        assert rule.description.strip()
+        assert rule.statement.strip()
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_the_minimal_pair_fires_exactly_its_rule_at_its_level(rule_id: str) -> None:
     old, new, level, where = PAIRS[rule_id]
     result = diff_documents(old, new)
-    fired = [(c.rule, c.level, c.location) for c in result.changes]
+    fired = [(c.rule.id, c.rule.level, c.location) for c in result.changes]
     assert fired == [(rule_id, level, where)], fired
-    assert result.changes[0].message.strip()
+    assert result.changes[0].observed.strip()
     assert result.changes[0].operation.split(" ", 1)[1] == "/ledger_accounts"
 
 
@@ -285,3 +286,19 @@ def test_the_pair_compared_with_itself_gives_no_change(rule_id: str) -> None:
     old, new, _level, _where = PAIRS[rule_id]
     assert diff_documents(old, old).changes == []
     assert diff_documents(new, new).changes == []
+
+
+def test_every_rule_is_a_documented_rule_of_the_one_rule_type_with_whose_id_it_is() -> None:
+    """A diff rule judges two documents, not a target: `documented`, its severity the level."""
+    for rule in RULES.values():
+        assert isinstance(rule, Rule)
+        assert rule.kind == "documented" and rule.level in LEVELS
+        assert rule.source in (OASDIFF_SOURCE, OUR_SOURCE)
+
+
+def test_a_change_is_a_finding_of_its_rule_at_its_operation_and_location() -> None:
+    result = diff_documents(get_ledger([query("limit", S)]), get_ledger())
+    [found] = result.changes
+    assert isinstance(found, Finding) and found.rule is RULES["request-parameter-removed"]
+    assert (found.operation, found.location) == ("GET /ledger_accounts", "query parameter limit")
+    assert found.observed and found.expected == found.rule.statement

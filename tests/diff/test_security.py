@@ -31,7 +31,7 @@ def token_endpoint(security: list[Any] | None, document_security: list[Any] | No
 
 
 def fired(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    return [(c.operation, c.rule, c.level, c.location) for c in diff_documents(old, new).changes]
+    return [(c.operation, c.rule.id, c.rule.level, c.location) for c in diff_documents(old, new).changes]
 
 
 WITH = token_endpoint([{"HTTPBearer": []}])
@@ -44,9 +44,9 @@ def test_the_token_endpoint_losing_its_requirement_is_non_breaking() -> None:
 
 def test_the_token_endpoint_regaining_its_requirement_is_breaking() -> None:
     changes = diff_documents(WITHOUT, WITH).changes
-    assert [(c.operation, c.rule, c.level, c.location) for c in changes] == [
+    assert [(c.operation, c.rule.id, c.rule.level, c.location) for c in changes] == [
         (TOKEN, "api-security-added", "breaking", "security")]
-    assert "`HTTPBearer`" in changes[0].message and "no credentials" in changes[0].message
+    assert "`HTTPBearer`" in changes[0].observed and "no credentials" in changes[0].observed
 
 
 def test_an_opt_out_of_the_document_requirement_is_a_removal_and_back_an_addition() -> None:
@@ -123,5 +123,5 @@ def test_our_spec_with_the_token_endpoint_secured_is_one_breaking_change() -> No
     name = next(iter(schemes), None) or "bearer"
     schemes.setdefault(name, {"type": "http", "scheme": "bearer"})
     secured["paths"]["/auth/token"]["post"]["security"] = [{name: []}]
-    assert [(c.operation, c.rule) for c in diff_documents(spec, secured).changes] == [
+    assert [(c.operation, c.rule.id) for c in diff_documents(spec, secured).changes] == [
         (TOKEN, "api-security-added")]

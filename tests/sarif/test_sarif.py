@@ -128,7 +128,7 @@ def test_diff_sarif_maps_levels_and_points_at_the_operation() -> None:
     expected_level = {"breaking": "error", "may-break": "warning", "non-breaking": "note"}
     text = spec_path().read_text(encoding="utf-8")
     for item, change in zip(found, result.changes):
-        assert item["ruleId"] == change.rule and item["level"] == expected_level[RULES[change.rule].level]
+        assert item["ruleId"] == change.rule.id and item["level"] == expected_level[RULES[change.rule.id].level]
         uri, line = place(item)
         assert uri.endswith(SPEC_URI)
         method, path = change.operation.split(" ", 1)

@@ -8,5 +8,4 @@ from conformance.diff.model import DiffResult
 
 
 def to_json(result: DiffResult) -> str:
-    document = {"changes": [change.as_dict() for change in result.changes], "counts": result.counts()}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from conformance.diff.model import DiffResult
+from conformance.diff.rules import level_of
 
 
 def to_junit(result: DiffResult, old: str, new: str, fail_on: str) -> str:
@@ -23,10 +24,11 @@ def to_junit(result: DiffResult, old: str, new: str, fail_on: str) -> str:
         case = ET.SubElement(suite, "testcase", classname="diff", name=operation)
         notes = []
         for change in (c for c in result.changes if c.operation == operation):
-            line = f"[{change.level}] {change.rule} at {change.location}: {change.message}"
+            level, rule = level_of(change.rule), change.rule.id
+            line = f"[{level}] {rule} at {change.location}: {change.observed}"
             if change in failing:
-                failure = ET.SubElement(case, "failure", type=change.rule,
-                                        message=f"{change.level}: {change.location}: {change.message}")
+                failure = ET.SubElement(case, "failure", type=rule,
+                                        message=f"{level}: {change.location}: {change.observed}")
                 failure.text = line
             else:
                 notes.append(line)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from conformance.diff.model import Change, DiffResult
-from conformance.diff.rules import LEVELS, SEVERITY
+from conformance.diff.model import DiffResult
+from conformance.diff.rules import LEVELS, SEVERITY, level_of
+from conformance.findings import Finding
 
 HEADINGS = {"breaking": "Breaking", "may-break": "May break", "non-breaking": "Non-breaking"}
 MARKS = {"breaking": "🔴", "may-break": "🟠", "non-breaking": "🟢"}
@@ -26,7 +27,7 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _where(change: Change) -> str:
+def _where(change: Finding) -> str:
     """The place as a reader says it: "request body `/name`", "query parameter `limit`"."""
     location = change.location
     if location == _OPERATION:
@@ -51,12 +52,12 @@ def _verdict(result: DiffResult, fail_on: str) -> str:
 
 def to_markdown(result: DiffResult, old: str, new: str, fail_on: str = "breaking") -> str:
     counts = result.counts()
-    by_operation: dict[str, list[Change]] = defaultdict(list)
+    by_operation: dict[str, list[Finding]] = defaultdict(list)
     for change in result.changes:
-        by_operation[change.operation].append(change)
+        by_operation[change.operation or ""].append(change)
 
     def worst(operation: str) -> int:
-        return max(SEVERITY[change.level] for change in by_operation[operation])
+        return max(SEVERITY[level_of(change.rule)] for change in by_operation[operation])
 
     changed = sorted(by_operation, key=lambda operation: (-worst(operation), operation))
     lines = [f"## API contract changes: `{_cell(old)}` → `{_cell(new)}`", ""]
@@ -69,21 +70,21 @@ def to_markdown(result: DiffResult, old: str, new: str, fail_on: str = "breaking
               "| operation | " + " | ".join(HEADINGS[level] for level in LEVELS) + " |",
               "|---|" + "---:|" * len(LEVELS)]
     for operation in changed:
-        tally = {level: sum(1 for c in by_operation[operation] if c.level == level) for level in LEVELS}
+        tally = {level: sum(1 for c in by_operation[operation] if c.rule.level == level) for level in LEVELS}
         lines.append(f"| [`{_cell(operation)}`](#{_anchor(operation)}) | "
                      + " | ".join(str(tally[level]) if tally[level] else "" for level in LEVELS) + " |")
     lines.append("")
     for operation in changed:
         lines += [f"### {MARKS[LEVELS[2 - worst(operation)]]} `{operation}`", ""]
         for level in LEVELS:
-            changes = [change for change in by_operation[operation] if change.level == level]
+            changes = [change for change in by_operation[operation] if change.rule.level == level]
             if not changes:
                 continue
             lines.append(f"**{HEADINGS[level]}**")
             lines.append("")
             for change in changes:
                 where = _where(change)
-                lines.append(f"- {where + ': ' if where else ''}{_line(change.message)} · `{change.rule}`")
+                lines.append(f"- {where + ': ' if where else ''}{_line(change.observed)} · `{change.rule.id}`")
             lines.append("")
     unchanged = [operation for operation in result.operations if operation not in by_operation]
     if unchanged:

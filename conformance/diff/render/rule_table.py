@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.diff.rules import SCHEMA_MATRIX, RULES, SCHEMA_KINDS
+from conformance.diff.rules import RULES, SCHEMA_KINDS, SCHEMA_MATRIX, from_oasdiff
 
 OURS = "†"
 
@@ -15,12 +15,12 @@ def rule_table_markdown() -> str:
         cells = []
         for kind in SCHEMA_KINDS:
             rule = RULES.get(f"{kind}-{suffix}")
-            cells.append("—" if rule is None else f"{rule.level}{'' if rule.from_oasdiff else ' ' + OURS}")
+            cells.append("—" if rule is None else f"{rule.level}{'' if from_oasdiff(rule) else ' ' + OURS}")
         lines.append(f"| `{suffix}` | " + " | ".join(cells) + " |")
     lines += ["", "| rule | level | meaning |", "|---|---|---|"]
     schema_ids = {f"{kind}-{suffix}" for suffix, *_ in SCHEMA_MATRIX for kind in SCHEMA_KINDS}
     for rule in RULES.values():
         if rule.id not in schema_ids:
-            mark = "" if rule.from_oasdiff else f" {OURS}"
-            lines.append(f"| `{rule.id}`{mark} | {rule.level} | {rule.description} |")
+            mark = "" if from_oasdiff(rule) else f" {OURS}"
+            lines.append(f"| `{rule.id}`{mark} | {rule.level} | {rule.statement} |")
     return "\n".join(lines) + "\n"

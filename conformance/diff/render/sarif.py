@@ -1,7 +1,7 @@
 """`diff --format sarif`: every change as a SARIF result, through the one SARIF writer.
 
-A change's rule is the diff's rule table entry (`conformance.diff.rules`): id, level, meaning,
-and whether the id is oasdiff's. Levels map to SARIF's: breaking `error`, may-break `warning`,
+A change is a Finding of the diff's rule catalogue (`conformance.diff.rules`): id, level,
+meaning, and whose id it is (oasdiff's or ours, its `source`); its message names the location. Levels map to SARIF's: breaking `error`, may-break `warning`,
 non-breaking `note`. Each result points at the changed operation (its response, request body or
 parameters when the change names them) in the NEW document when it is a local file and has
 the operation, else in the OLD one (a removed operation), else at NEW's `paths`. A document
@@ -10,18 +10,17 @@ fetched from a URL has no file to annotate: its results carry no location.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from conformance.diff.model import Change, DiffResult
-from conformance.diff.rules import RULES
-from conformance.findings import Rule
+from conformance.diff.model import DiffResult
+from conformance.diff.rules import level_of
+from conformance.findings import Finding
 from conformance.report.sarif import DIFF_LEVELS, Located, sarif_log, sarif_text
 from conformance.spec.files import spec_path
 from conformance.spec.locations import SpecLines, SpecLocation, spec_lines
 
 TOOL = "monite-conformance diff"
-OASDIFF_SOURCE = "oasdiff rule (checker/localizations_src/en/messages.yaml)"
-OUR_SOURCE = "monite-conformance diff rule table (conformance/diff/rules.py)"
 
 
 def document_file(argument: str) -> Path | None:
@@ -35,13 +34,6 @@ def document_file(argument: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def rule_of(change: Change) -> Rule:
-    entry = RULES[change.rule]
-    level = change.level if change.level in DIFF_LEVELS else None
-    return Rule(change.rule, "documented", entry.description,
-                OASDIFF_SOURCE if entry.from_oasdiff else OUR_SOURCE, level=level)  # type: ignore[arg-type]
-
-
 def _below(location: str) -> tuple[str, ...]:
     words = location.split()
     if len(words) >= 2 and words[0] == "response":
@@ -53,9 +45,9 @@ def _below(location: str) -> tuple[str, ...]:
     return ()
 
 
-def _locate(change: Change, documents: list[SpecLines]) -> SpecLocation | None:
+def _locate(change: Finding, documents: list[SpecLines]) -> SpecLocation | None:
     for lines in documents:
-        if lines.operation_pointer(change.operation) is not None:
+        if change.operation and lines.operation_pointer(change.operation) is not None:
             return lines.locate(change.operation, *_below(change.location))
     return documents[0].locate(None) if documents else None
 
@@ -63,11 +55,10 @@ def _locate(change: Change, documents: list[SpecLines]) -> SpecLocation | None:
 def to_sarif(result: DiffResult, old: str, new: str, fail_on: str) -> str:
     """The SARIF log of a diff; `old`/`new` are the documents as given on the command line."""
     documents = [spec_lines(path) for path in (document_file(new), document_file(old)) if path is not None]
-    located = [Located(rule_of(change).finding(change.operation, expected=RULES[change.rule].description,
-                                               observed=f"{change.location}: {change.message}"),
-                       DIFF_LEVELS.get(change.level, "note"), _locate(change, documents),
+    located = [Located(replace(change, observed=f"{change.location}: {change.observed}"),
+                       DIFF_LEVELS.get(level_of(change.rule), "note"), _locate(change, documents),
                        origin=f"{change.operation} {change.location}",
-                       properties={"level": change.level, "location": change.location})
+                       properties={"level": level_of(change.rule), "location": change.location})
                for change in result.changes]
     from conformance import __version__
 

@@ -17,7 +17,7 @@ STYLES = {"breaking": "bold red", "may-break": "yellow", "non-breaking": "green"
 def renderable(result: DiffResult, old: str, new: str) -> RenderableType:
     parts: list[RenderableType] = [Text(f"{old} → {new}: {len(result.operations)} operations compared", style="bold")]
     for level in LEVELS:
-        changes = [change for change in result.changes if change.level == level]
+        changes = result.of_level(level)
         if not changes:
             continue
         table = Table(title=f"{level} ({len(changes)})", title_style=STYLES[level], title_justify="left",
@@ -25,7 +25,7 @@ def renderable(result: DiffResult, old: str, new: str) -> RenderableType:
         for column in ("operation", "location", "rule", "message"):
             table.add_column(column, overflow="fold")
         for change in changes:
-            table.add_row(change.operation, change.location, change.rule, change.message)
+            table.add_row(change.operation or "", change.location, change.rule.id, change.observed)
         parts.append(table)
     counts = result.counts()
     summary = Text("no changes") if not result.changes else Text(", ").join(

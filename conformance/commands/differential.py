@@ -25,7 +25,8 @@ from conformance import interrupt
 from conformance.commands.compare import show_differences
 from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import resolve_run
-from conformance.compare.differences import Difference, compare_runs
+from conformance.compare.differences import compare_runs
+from conformance.findings import Finding
 from conformance.compare.report import build, write_all
 from conformance.compare.runs import RunUnreadable, load_run
 from conformance.config import RunConfig
@@ -76,7 +77,7 @@ def run_differential(given: dict[str, Any], versions: list[str], file: FileConfi
     return code
 
 
-def differential_exit_code(codes: list[int], differences: list[Difference] | None, fail_on_difference: bool) -> int:
+def differential_exit_code(codes: list[int], differences: list[Finding] | None, fail_on_difference: bool) -> int:
     """The worst of the runs' exit codes; with `fail_on_difference`, a difference is at least a failure."""
     if fail_on_difference and differences:
         codes = [*codes, EXIT_CODES[FAILURES]]
@@ -98,7 +99,7 @@ def _run_version(args: list[str]) -> int:
             process.send_signal(signal.SIGINT)
 
 
-def _compare(folder: Path, versions: list[str], say: Callable[..., None]) -> list[Difference] | None:
+def _compare(folder: Path, versions: list[str], say: Callable[..., None]) -> list[Finding] | None:
     """compare.json, compare.md and compare.html of the second version's run against the first's."""
     try:
         base, new = (load_run(folder / version) for version in versions)

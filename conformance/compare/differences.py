@@ -55,9 +55,6 @@ COMPARE_RULES: dict[str, Rule] = {
     kind: Rule(kind, "documented" if kind in REGRESSION_KINDS else "probe", statement, SOURCE)
     for kind, statement in KINDS.items()}
 
-# A difference between two runs is a Finding; the name stays for the callers that hold lists of them.
-Difference = Finding
-
 
 def difference(operation: str, kind: str, detail: str, status: str | None = None, subject: str | None = None,
                operations: tuple[str, ...] = ()) -> Finding:

@@ -22,7 +22,8 @@ Summary = dict[str, Any]
 class Formatter(Protocol):
     """An output format: the file it writes, and its text for a report (`summary` and its matrix)."""
 
-    filename: str
+    @property
+    def filename(self) -> str: ...
 
     def render(self, summary: Summary, matrix: Any) -> str: ...
 

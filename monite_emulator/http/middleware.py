@@ -34,7 +34,9 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monite_emulator.http import versioning
+from monite_emulator.http.direct import DirectRoute, Key, is_canonical_entity
 from monite_emulator.http.route_table import Match, RouteTable
+from monite_emulator.model.auth import Principal
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.errors import DomainError
 from monite_emulator.model.faults import FaultRule, answer_message
@@ -73,7 +75,7 @@ class Call:
     """What the steps know about one request."""
 
     __slots__ = ("scope", "start", "path", "method", "is_api", "version", "entity", "token", "content_length",
-                 "rate_key", "rate_headers", "match", "fault", "body", "started")
+                 "rate_key", "rate_headers", "match", "fault", "body", "started", "principal")
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -101,13 +103,16 @@ class Call:
         self.fault: FaultRule | None = None
         self.body = b""
         self.started = False
+        self.principal: Principal | None = None
 
 
 class MoniteMiddleware:
-    def __init__(self, app: ASGIApp, emulator: Emulator, route_table: RouteTable) -> None:
+    def __init__(self, app: ASGIApp, emulator: Emulator, route_table: RouteTable,
+                 direct: dict[Key, DirectRoute] | None = None) -> None:
         self.app = app
         self.emulator = emulator
         self.table = route_table
+        self.direct = direct or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,7 +143,12 @@ class MoniteMiddleware:
                 await self.respond(answer, send_decorated)
                 return
             presented = versioning.presenting(call.version if call.is_api else None, scope, send_decorated)
-            await self.app(scope, self.replay(call, receive), presented)
+            direct = self.direct_route(call)
+            if direct is not None:
+                await direct.call(scope, self.replay(call, receive), presented, call.match.params,  # type: ignore[union-attr]
+                                  self.emulator, call.principal, call.entity, call.version)  # type: ignore[arg-type]
+            else:
+                await self.app(scope, self.replay(call, receive), presented)
         except httpx.RemoteProtocolError:  # a dropped connection, in-process (see drop_connection)
             raise
         except Exception:  # last resort: never leak a traceback, never hang
@@ -257,6 +267,7 @@ class MoniteMiddleware:
         except DomainError as exc:
             return _error(exc.status, exc.message, headers={"WWW-Authenticate": "Bearer"})
         call.scope.setdefault("state", {})["principal"] = principal
+        call.principal = principal
         return None
 
     # --- 7. rate limit (A17) ---------------------------------------------------------------------
@@ -266,6 +277,17 @@ class MoniteMiddleware:
         if not decision.allowed:
             return _error(429, "Too many requests; retry after the Retry-After seconds")
         return None
+
+    # --- the route -------------------------------------------------------------------------------
+    def direct_route(self, call: Call) -> DirectRoute | None:
+        """The endpoint to call without FastAPI (monite_emulator.http.direct), when FastAPI
+        would have nothing to validate: an authenticated API call with a canonical entity id."""
+        if call.principal is None or call.match is None or call.match.route is None or call.scope.get("root_path"):
+            return None
+        direct = self.direct.get((call.match.route.template, call.method))
+        if direct is None or not is_canonical_entity(call.entity):
+            return None
+        return direct
 
     # --- answers -------------------------------------------------------------------------------------
     def decorate(self, call: Call, message: Message) -> None:

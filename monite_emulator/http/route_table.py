@@ -29,6 +29,7 @@ class Match:
 
     route: Route | None
     allow: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)  # the path parameters, as Starlette reads them
 
     def operation_ids(self, method: str) -> tuple[str, ...]:
         return self.route.operation_ids.get(method, ()) if self.route else ()
@@ -60,9 +61,9 @@ class RouteTable:
     def match(self, method: str, path: str) -> Match:
         allowed: set[str] = set()
         for route in self.routes:
-            if path.startswith(route.prefix) and route.regex.match(path):
+            if path.startswith(route.prefix) and (found := route.regex.match(path)):
                 if method in route.methods:
-                    return Match(route)
+                    return Match(route, (), found.groupdict())
                 allowed |= route.methods
         return Match(None, tuple(sorted(allowed)))
 

@@ -69,9 +69,9 @@ class DirectRoute:
 async def _handled(scope: Scope, receive: Receive, send: Send, exc: Exception) -> Response:
     """The app's exception handler for ``exc`` (Starlette's lookup: status code for an
     HTTPException, then the exception's classes in order), or ``exc`` raised again."""
-    handlers = scope["app"].exception_handlers
+    handlers = scope["app"].exception_handlers  # those for 500 and Exception are not ExceptionMiddleware's
     handler = None
-    if isinstance(exc, HTTPException):
+    if isinstance(exc, HTTPException) and exc.status_code != 500:
         handler = handlers.get(exc.status_code)
     if handler is None:
         handler = next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers and cls is not Exception), None)

@@ -10,6 +10,7 @@ from starlette.types import Receive, Scope, Send
 from monite_emulator import __version__
 from monite_emulator.http import errors
 from monite_emulator.http.control_routes import router as control_router
+from monite_emulator.http.direct import direct_routes
 from monite_emulator.http.middleware import SERVER_REF, MoniteMiddleware
 from monite_emulator.http.route_table import RouteTable
 from monite_emulator.http.routes import SPEC_OPERATION_IDS, router
@@ -70,5 +71,6 @@ def create_app(settings: EmulatorSettings | None = None) -> EmulatorApp:
     table.add_routes(app.routes, SPEC_OPERATION_IDS)
     if table.operation_ids() != operation_ids():
         raise RuntimeError("every /v1 route needs its spec operationId in routes.SPEC_OPERATION_IDS")
-    app.add_middleware(MoniteMiddleware, emulator=emulator, route_table=table)
+    # The operations the middleware may call without FastAPI's per-request work (http/direct.py).
+    app.add_middleware(MoniteMiddleware, emulator=emulator, route_table=table, direct=direct_routes(app.routes))
     return app

@@ -24,9 +24,10 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
+import random
 import re
 import time
-import uuid
 from typing import Any
 
 import anyio
@@ -34,7 +35,9 @@ import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monite_emulator.http import versioning
+from monite_emulator.http.direct import DirectRoute, Key, is_canonical_entity
 from monite_emulator.http.route_table import Match, RouteTable
+from monite_emulator.model.auth import Principal
 from monite_emulator.model.emulator import Emulator
 from monite_emulator.model.errors import DomainError
 from monite_emulator.model.faults import FaultRule, answer_message
@@ -69,11 +72,29 @@ def _error(status: int, message: str, type_: str | None = None, headers: dict[st
     return status, json.dumps({"error": err}).encode(), headers or {}
 
 
+class RequestIds:
+    """Unique ``x-request-id`` values: random (version 4) uuids from a generator of the emulator's
+    own, seeded from the OS. ``uuid.uuid4()`` asks the OS for bytes and checks them in pure
+    Python on every answer (a quarter of ``decorate``); these ids must be unique, not secret,
+    and a generator of our own is not reset by a test that seeds ``random`` (hypothesis does)."""
+
+    _VERSION_4 = (0x4 << 76) | (0x2 << 62)  # version 4, RFC 4122 variant
+    _KEEP = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+
+    def __init__(self) -> None:
+        self._bits = random.Random(os.urandom(32)).getrandbits
+
+    def next(self) -> bytes:
+        h = f"{self._bits(128) & self._KEEP | self._VERSION_4:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}".encode()
+
+
 class Call:
     """What the steps know about one request."""
 
     __slots__ = ("scope", "start", "path", "method", "is_api", "version", "entity", "token", "content_length",
-                 "rate_key", "rate_headers", "match", "fault", "body", "started")
+                 "rate_key", "rate_headers", "match", "fault", "body", "started", "principal",
+                 "operation")
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -101,13 +122,18 @@ class Call:
         self.fault: FaultRule | None = None
         self.body = b""
         self.started = False
+        self.principal: Principal | None = None
+        self.operation: str | None = None  # the documented operation ("METHOD /path") of an API call
 
 
 class MoniteMiddleware:
-    def __init__(self, app: ASGIApp, emulator: Emulator, route_table: RouteTable) -> None:
+    def __init__(self, app: ASGIApp, emulator: Emulator, route_table: RouteTable,
+                 direct: dict[Key, DirectRoute] | None = None) -> None:
         self.app = app
         self.emulator = emulator
         self.table = route_table
+        self.direct = direct or {}
+        self.request_ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -137,8 +163,13 @@ class MoniteMiddleware:
             if answer is not None:
                 await self.respond(answer, send_decorated)
                 return
-            presented = versioning.presenting(call.version if call.is_api else None, scope, send_decorated)
-            await self.app(scope, self.replay(call, receive), presented)
+            presented = versioning.presenting(call.version if call.is_api else None, call.operation, send_decorated)
+            direct = self.direct_route(call)
+            if direct is not None:
+                await direct.call(scope, self.replay(call, receive), presented, call.match.params,  # type: ignore[union-attr]
+                                  self.emulator, call.principal, call.entity, call.version)  # type: ignore[arg-type]
+            else:
+                await self.app(scope, self.replay(call, receive), presented)
         except httpx.RemoteProtocolError:  # a dropped connection, in-process (see drop_connection)
             raise
         except Exception:  # last resort: never leak a traceback, never hang
@@ -242,7 +273,8 @@ class MoniteMiddleware:
 
     def check_operation_in_version(self, call: Call) -> Answer | None:
         """A30: an operation the request's version does not have is a 405 with its Allow list."""
-        allow = versioning.absent_in_version(call.version, call.method, call.path)
+        call.operation = versioning.operation_of(call.method, call.path)
+        allow = versioning.absent_in_version(call.version, call.operation, call.path)
         if allow is None:
             return None
         return _error(405, f"{call.method} {call.path} is not part of API version {call.version}",
@@ -257,6 +289,7 @@ class MoniteMiddleware:
         except DomainError as exc:
             return _error(exc.status, exc.message, headers={"WWW-Authenticate": "Bearer"})
         call.scope.setdefault("state", {})["principal"] = principal
+        call.principal = principal
         return None
 
     # --- 7. rate limit (A17) ---------------------------------------------------------------------
@@ -267,12 +300,23 @@ class MoniteMiddleware:
             return _error(429, "Too many requests; retry after the Retry-After seconds")
         return None
 
+    # --- the route -------------------------------------------------------------------------------
+    def direct_route(self, call: Call) -> DirectRoute | None:
+        """The endpoint to call without FastAPI (monite_emulator.http.direct), when FastAPI
+        would have nothing to validate: an authenticated API call with a canonical entity id."""
+        if call.principal is None or call.match is None or call.match.route is None or call.scope.get("root_path"):
+            return None
+        direct = self.direct.get((call.match.route.template, call.method))
+        if direct is None or not is_canonical_entity(call.entity):
+            return None
+        return direct
+
     # --- answers -------------------------------------------------------------------------------------
     def decorate(self, call: Call, message: Message) -> None:
         """The headers every answer carries (docs/design.md, "Response headers")."""
         call.started = True
         headers = list(message.get("headers", ()))
-        headers.append((b"x-request-id", str(uuid.uuid4()).encode()))
+        headers.append((b"x-request-id", self.request_ids.next()))
         headers.append((b"x-process-time", f"{time.perf_counter() - call.start:.6f}".encode()))
         if _echoable(call.version):
             headers.append((b"x-monite-version", call.version.encode()))  # type: ignore[union-attr]

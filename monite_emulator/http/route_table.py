@@ -29,14 +29,25 @@ class Match:
 
     route: Route | None
     allow: tuple[str, ...] = ()
+    params: dict[str, str] = field(default_factory=dict)  # the path parameters, as Starlette reads them
 
     def operation_ids(self, method: str) -> tuple[str, ...]:
         return self.route.operation_ids.get(method, ()) if self.route else ()
 
 
+def _section(path: str) -> str:
+    """A path's first two segments (``/v1/ledger_accounts`` of ``/v1/ledger_accounts/{id}``):
+    every path a template matches shares the template's, when the template has no parameter
+    in them."""
+    return "/".join(path.split("/", 3)[:3])
+
+
 class RouteTable:
     def __init__(self) -> None:
-        self.routes: list[Route] = []
+        self.routes: list[Route] = []  # in FastAPI's order; others may edit it in place (tests/deployments)
+        self._by_section: dict[str, list[Route]] = {}
+        self._anywhere: list[Route] = []  # routes with a parameter in their first two segments
+        self._indexed: list[Route] | None = None
 
     def add(self, template: str, methods: Iterable[str], operation_ids: dict[str, tuple[str, ...]] | None = None) -> None:
         methods = set(methods)
@@ -57,12 +68,28 @@ class RouteTable:
                 names = {method: known for method in methods}
             self.add(getattr(route, "path"), methods, names)
 
+    def _candidates(self, path: str) -> list[Route]:
+        """The routes that may match ``path``, in table order (an index by section, rebuilt
+        whenever the table has changed)."""
+        if self._indexed != self.routes:
+            self._by_section, self._anywhere = {}, []
+            for route in self.routes:
+                section = _section(route.template)
+                if "{" in section:
+                    self._anywhere.append(route)
+                    for routes in self._by_section.values():
+                        routes.append(route)
+                else:
+                    self._by_section.setdefault(section, list(self._anywhere)).append(route)
+            self._indexed = list(self.routes)
+        return self._by_section.get(_section(path), self._anywhere)
+
     def match(self, method: str, path: str) -> Match:
         allowed: set[str] = set()
-        for route in self.routes:
-            if path.startswith(route.prefix) and route.regex.match(path):
+        for route in self._candidates(path):
+            if path.startswith(route.prefix) and (found := route.regex.match(path)):
                 if method in route.methods:
-                    return Match(route)
+                    return Match(route, (), found.groupdict())
                 allowed |= route.methods
         return Match(None, tuple(sorted(allowed)))
 

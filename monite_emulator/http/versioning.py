@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
-from starlette.types import Message, Scope, Send
+from starlette.types import Message, Send
 
 from monite_emulator.model import versions
 
@@ -26,9 +26,9 @@ def operation_of(method: str, path: str) -> str | None:
     return next((op for regex, m, op in _TABLE if m == method and regex.match(path)), None)
 
 
-def absent_in_version(version: str, method: str, path: str) -> list[str] | None:
-    """A30: when `version` lacks the operation, the methods it has for the path (the Allow list)."""
-    operation = operation_of(method, path)
+def absent_in_version(version: str, operation: str | None, path: str) -> list[str] | None:
+    """A30: when `version` lacks the `operation` (``operation_of`` the request), the methods it
+    has for the path (the Allow list)."""
     if operation is None or versions.has_operation(version, operation):
         return None
     allowed = {m for regex, m, op in _TABLE if regex.match(path) and versions.has_operation(version, op)}
@@ -48,9 +48,9 @@ def allowed_in_version(version: str | None, path: str, methods: list[str]) -> li
     return kept
 
 
-def presenting(version: str | None, scope: Scope, send: Send) -> Send:
-    """`send`, or a `send` that rewrites a successful JSON body into `version`'s shape."""
-    operation = operation_of(scope["method"], scope["path"]) if version else None
+def presenting(version: str | None, operation: str | None, send: Send) -> Send:
+    """`send`, or a `send` that rewrites a successful JSON body of `operation` (``operation_of``
+    the request) into `version`'s shape."""
     if version is None or operation is None or not versions.reshapes(version, operation):
         return send
     held: dict[str, Any] = {"start": None, "chunks": []}

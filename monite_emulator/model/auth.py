@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import secrets
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from monite_emulator.model.errors import Forbidden, Unauthorized
 
@@ -37,11 +39,21 @@ def issue(conn: sqlite3.Connection, *, expected_id: str, expected_secret: str, c
 
 def authenticate(conn: sqlite3.Connection, token: str, now: str) -> Principal:
     # A2: missing, malformed, unknown and expired tokens are all 401.
+    return admit(token_row(conn, token), now)
+
+
+def token_row(conn: sqlite3.Connection, token: str) -> Mapping[str, Any]:
+    """The stored row of ``token``; A2: a missing, malformed or unknown token is a 401."""
     if not token or len(token) > 512:
         raise Unauthorized("Invalid or missing bearer token")
     row = conn.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
     if row is None:
         raise Unauthorized("Invalid or missing bearer token")
+    return row
+
+
+def admit(row: Mapping[str, Any], now: str) -> Principal:
+    """Who a token's row (``token_row``) is, at ``now``; A2: an expired token is a 401."""
     if row["expires_at"] <= now:
         raise Unauthorized("The access token has expired")
     return Principal(row["token"], row["client_id"], row["grant_type"], row["entity_user_id"], row["entity_id"])

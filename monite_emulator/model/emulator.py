@@ -22,6 +22,7 @@ from monite_emulator.store import Store
 
 
 log = logging.getLogger("monite_emulator.faults")
+MAX_KEPT_TOKENS = 4096  # partner tokens whose rows authenticate keeps (then it starts afresh)
 
 
 class Emulator:
@@ -35,6 +36,7 @@ class Emulator:
         self.sync_delay = float(self.settings.sync_delay_seconds)
         self.faults = FaultBook(operations)
         self._next_due: datetime | None = None
+        self._partner_tokens: dict[str, dict[str, Any]] = {}  # in memory only: see authenticate
         for spec in self.settings.faults:
             self.faults.add(spec)
 
@@ -92,8 +94,25 @@ class Emulator:
         return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
 
     def authenticate(self, token: str) -> auth.Principal:
-        with self.store.read() as conn:  # one SELECT
-            return auth.authenticate(conn, token, self.now())
+        """The token's principal (A2), from its row in the store (one SELECT).
+
+        In memory, a partner token's row is read once and kept: only this model writes the
+        tokens table, a partner token's row never changes after it is issued (an entity-user
+        token's is bound on first use, A26, so it is always read), and ``reset`` forgets them.
+        Expiry is checked on every call, against the emulator's clock. A ``--db`` file may be
+        shared with another emulator process, so there every call reads."""
+        now = self.now()
+        row = self._partner_tokens.get(token)
+        if row is not None:
+            return auth.admit(row, now)
+        with self.store.read() as conn:
+            row = auth.token_row(conn, token)
+            principal = auth.admit(row, now)
+            if self.store.path is None and not auth.is_entity_scoped(principal):
+                if len(self._partner_tokens) >= MAX_KEPT_TOKENS:
+                    self._partner_tokens.clear()
+                self._partner_tokens[token] = dict(row)  # under the store's lock: a reset clears it after
+        return principal
 
     def check_entity(self, principal: auth.Principal, entity_id: str) -> None:
         if not auth.is_entity_scoped(principal):
@@ -188,6 +207,7 @@ class Emulator:
     def reset(self) -> None:
         """Empty state, real clock, the configured rate limit and fault rules (those given at start)."""
         self.store.reset()
+        self._partner_tokens.clear()
         self._next_due = None
         self.clock.reset()
         self.set_rate_limit(self.settings.rate_limit_per_second)

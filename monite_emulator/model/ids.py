@@ -28,6 +28,11 @@ def derived_id(*parts: object) -> str:
 _CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
+def is_canonical(value: str) -> bool:
+    """Lower-case hex in 8-4-4-4-12 groups: what ``str(uuid.UUID(...))`` gives."""
+    return _CANONICAL.fullmatch(value) is not None
+
+
 def normalize(value: str) -> str | None:
     """The canonical form of a uuid, or None when ``value`` is not one."""
     if isinstance(value, str) and _CANONICAL.fullmatch(value):

@@ -47,6 +47,20 @@ def test_missing_unknown_and_expired_tokens(api: Api) -> None:
     assert api.get("/v1/accounting_connections").status_code == 200
 
 
+def test_a_token_in_use_expires_and_is_forgotten_by_reset(api: Api) -> None:
+    """The emulator keeps a partner token's row after its first use (model: Emulator.authenticate):
+    expiry and reset must still reach a token that was already in use."""
+    assert api.get("/v1/accounting_connections").status_code == 200
+    api.client.put("/_emulator/clock", json={"advance_seconds": 1801})
+    r = api.get("/v1/accounting_connections")
+    assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
+    api.client.delete("/_emulator/clock")
+    assert api.get("/v1/accounting_connections").status_code == 200
+    assert api.client.post("/_emulator/reset").status_code == 200
+    r = api.get("/v1/accounting_connections")
+    assert r.status_code == 401 and "expired" not in r.json()["error"]["message"]
+
+
 def test_version_header(api: Api) -> None:
     h = api.headers()
     del h["x-monite-version"]

@@ -90,6 +90,11 @@ def pytest_args(config: RunConfig) -> list[str]:
         "--pyargs", "conformance.suite",
         "-p", "conformance.report.plugin",
         "-p", "no:cacheprovider",
+        # Only the plugins the run uses, by name (after the report plugin, as autoloading had
+        # them): a plugin installed beside the suite (one that reorders tests, say) cannot change
+        # a run, and pytest does not rewrite the asserts of every module of every plugin's
+        # distribution (~250 schemathesis modules) again on each run.
+        "--disable-plugin-autoload", *_plugin_args(config),
         "-o", "addopts=",
         "-o", "junit_suite_name=monite-conformance",
         # The CLI imported the suite's modules before pytest could rewrite their asserts: expected.
@@ -105,6 +110,17 @@ def pytest_args(config: RunConfig) -> list[str]:
     if config.workers > 1:
         args += ["-n", str(config.workers), "--dist", "worksteal"]
     return args
+
+
+# The pytest11 entry points a run loads (`--disable-plugin-autoload` leaves out the rest):
+# the suite's own plugin, hypothesis' (its options and statistics), pytest-html with the
+# metadata plugin it reads, and xdist where the run has workers.
+RUN_PLUGINS = ("monite_conformance", "hypothesispytest", "metadata", "html", "html_fixtures")
+
+
+def _plugin_args(config: RunConfig) -> list[str]:
+    names = RUN_PLUGINS + (("xdist",) if config.workers > 1 else ())
+    return [arg for name in names for arg in ("-p", name)]
 
 
 def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig) -> int:

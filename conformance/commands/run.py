@@ -107,15 +107,28 @@ def pytest_args(config: RunConfig) -> list[str]:
         f"--html={folder / 'report.html'}", "--self-contained-html",
         *pytest_argv(config.option_values(), config.config_file),
     ]
-    if config.workers > 1:
-        args += ["-n", str(config.workers), "--dist", "worksteal"]
-    return args
+    return args + xdist_args(config)
+
+
+def xdist_args(config: RunConfig) -> list[str]:
+    """How the run spreads its tests over pytest-xdist workers (none: all in this process).
+
+    On an emulator the run starts itself each worker has its own, and `--dist loadscope` is
+    read by the suite's plugin as "fixed groups, each in collection order in one worker"
+    (`conformance.pytest_plugin.scheduling`): the same results as one process. On any other
+    target, tests go to whichever worker is free."""
+    if config.workers <= 1:
+        return []
+    if config.starts_emulator:
+        return ["-n", str(config.workers), "--dist", "loadscope"]
+    return ["-n", str(config.workers), "--dist", "worksteal"]
 
 
 # The pytest11 entry points a run loads (`--disable-plugin-autoload` leaves out the rest):
-# the suite's own plugin, hypothesis' (its options and statistics), pytest-html with the
+# the suite's own plugin, schemathesis' (how a check failure reads), hypothesis' (its options and
+# statistics), pytest-html with the
 # metadata plugin it reads, and xdist where the run has workers.
-RUN_PLUGINS = ("monite_conformance", "hypothesispytest", "metadata", "html", "html_fixtures")
+RUN_PLUGINS = ("monite_conformance", "schemathesis", "hypothesispytest", "metadata", "html", "html_fixtures")
 
 
 def _plugin_args(config: RunConfig) -> list[str]:

@@ -159,6 +159,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """On an emulator the run starts itself (one per worker), `--dist loadscope` spreads the
+    tests in fixed groups, so the results do not depend on the spreading
+    (`conformance.pytest_plugin.scheduling`); elsewhere xdist's own schedulers."""
+    resolved = config.stash.get(CONFIG_KEY, None)
+    if resolved is None or not resolved.starts_emulator or config.getvalue("dist") != "loadscope":
+        return None
+    from conformance.pytest_plugin.scheduling import make_scheduler
+
+    return make_scheduler(config, log)
+
+
 # -- evidence ---------------------------------------------------------------------------------
 
 @pytest.hookimpl(hookwrapper=True)

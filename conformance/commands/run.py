@@ -124,11 +124,13 @@ def xdist_args(config: RunConfig) -> list[str]:
     return ["-n", str(config.workers), "--dist", "worksteal"]
 
 
-# The pytest11 entry points a run loads (`--disable-plugin-autoload` leaves out the rest):
-# the suite's own plugin, schemathesis' (how a check failure reads), hypothesis' (its options and
-# statistics), pytest-html with the
-# metadata plugin it reads, and xdist where the run has workers.
-RUN_PLUGINS = ("monite_conformance", "schemathesis", "hypothesispytest", "metadata", "html", "html_fixtures")
+# The plugins a run loads (`--disable-plugin-autoload` leaves out the rest): the suite's own,
+# schemathesis' (how a check failure reads), hypothesis' (its options and statistics), pytest-html
+# with the metadata plugin it reads, and xdist where the run has workers. By entry-point name,
+# except schemathesis: `-p NAME` also marks the module NAME for assert rewriting, and its entry
+# point is named like the whole package (~240 modules rewritten on every run and in every worker).
+RUN_PLUGINS = ("monite_conformance", "schemathesis.pytest.plugin", "hypothesispytest", "metadata", "html",
+               "html_fixtures")
 
 
 def _plugin_args(config: RunConfig) -> list[str]:

@@ -37,13 +37,27 @@ def group_of(nodeid: str) -> str:
     return GENERATED
 
 
+def groups(collection: list[str]) -> dict[str, str]:
+    """The group of each test of `collection` (in collection order). Split only where a stateful
+    test starts the `chained` run: when the selection left them out, the first scenario would
+    meet a fresh emulator in its worker but the previous tests' state in one process, so then
+    every test is in one group (one worker)."""
+    chained = [nodeid for nodeid in collection if group_of(nodeid) == CHAINED]
+    split = bool(chained) and chained[0].startswith(CHAIN_START)
+    return {nodeid: group_of(nodeid) if split else GENERATED for nodeid in collection}
+
+
 def make_scheduler(config: Any, log: Any) -> Any:
     """xdist's scope scheduler with our groups as its scopes: each group is one work unit, given
     whole to one worker, its tests in collection order."""
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        _groups: dict[str, str] | None = None
+
         def _split_scope(self, nodeid: str) -> str:
-            return group_of(nodeid)
+            if self._groups is None:  # the scheduler has the whole collection by now
+                self._groups = groups(list(self.collection or []))
+            return self._groups.get(nodeid, GENERATED)
 
     return GroupScheduling(config, log)

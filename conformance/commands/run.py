@@ -113,7 +113,7 @@ def pytest_args(config: RunConfig) -> list[str]:
 def xdist_args(config: RunConfig) -> list[str]:
     """How the run spreads its tests over pytest-xdist workers (none: all in this process).
 
-    On an emulator the run starts itself each worker has its own, and `--dist loadscope` is
+    On an emulator the run starts itself, each worker has its own, and `--dist loadscope` is
     read by the suite's plugin as "fixed groups, each in collection order in one worker"
     (`conformance.pytest_plugin.scheduling`): the same results as one process. On any other
     target, tests go to whichever worker is free."""

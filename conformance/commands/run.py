@@ -199,6 +199,7 @@ class InterruptPlugin:
 
     def __init__(self) -> None:
         self._starting = True
+        self._config: Any = None
 
     def started(self) -> None:
         """pytest has loaded: end the deferral `_run_pytest` began (once)."""
@@ -220,8 +221,16 @@ class InterruptPlugin:
     def pytest_collection_finish(self) -> None:
         interrupt.check()
 
+    def pytest_configure(self, config: Any) -> None:
+        self._config = config
+
     @_hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self) -> None:
+        # An xdist controller collects nothing: its first test's start ends the deferral, and
+        # the tests run in the workers: for this process a test's moment is its start.
+        self.started()
+        if self._config is not None and self._config.pluginmanager.has_plugin("dsession"):
+            interrupt.moment("test")
         interrupt.check()
 
     @_hookimpl(tryfirst=True)

@@ -90,6 +90,11 @@ def pytest_args(config: RunConfig) -> list[str]:
         "--pyargs", "conformance.suite",
         "-p", "conformance.report.plugin",
         "-p", "no:cacheprovider",
+        # Only the plugins the run uses, by name (after the report plugin, as autoloading had
+        # them): a plugin installed beside the suite (one that reorders tests, say) cannot change
+        # a run, and pytest does not rewrite the asserts of every module of every plugin's
+        # distribution (~250 schemathesis modules) again on each run.
+        "--disable-plugin-autoload", *_plugin_args(config),
         "-o", "addopts=",
         "-o", "junit_suite_name=monite-conformance",
         # The CLI imported the suite's modules before pytest could rewrite their asserts: expected.
@@ -102,9 +107,35 @@ def pytest_args(config: RunConfig) -> list[str]:
         f"--html={folder / 'report.html'}", "--self-contained-html",
         *pytest_argv(config.option_values(), config.config_file),
     ]
-    if config.workers > 1:
-        args += ["-n", str(config.workers), "--dist", "worksteal"]
-    return args
+    return args + xdist_args(config)
+
+
+def xdist_args(config: RunConfig) -> list[str]:
+    """How the run spreads its tests over pytest-xdist workers (none: all in this process).
+
+    On an emulator the run starts itself, each worker has its own, and `--dist loadscope` is
+    read by the suite's plugin as "fixed groups, each in collection order in one worker"
+    (`conformance.pytest_plugin.scheduling`): the same results as one process. On any other
+    target, tests go to whichever worker is free."""
+    if config.workers <= 1:
+        return []
+    if config.starts_emulator:
+        return ["-n", str(config.workers), "--dist", "loadscope"]
+    return ["-n", str(config.workers), "--dist", "worksteal"]
+
+
+# The plugins a run loads (`--disable-plugin-autoload` leaves out the rest): the suite's own,
+# schemathesis' (how a check failure reads), hypothesis' (its options and statistics), pytest-html
+# with the metadata plugin it reads, and xdist where the run has workers. By entry-point name,
+# except schemathesis: `-p NAME` also marks the module NAME for assert rewriting, and its entry
+# point is named like the whole package (~240 modules rewritten on every run and in every worker).
+RUN_PLUGINS = ("monite_conformance", "schemathesis.pytest.plugin", "hypothesispytest", "metadata", "html",
+               "html_fixtures")
+
+
+def _plugin_args(config: RunConfig) -> list[str]:
+    names = RUN_PLUGINS + (("xdist",) if config.workers > 1 else ())
+    return [arg for name in names for arg in ("-p", name)]
 
 
 def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig) -> int:
@@ -168,6 +199,7 @@ class InterruptPlugin:
 
     def __init__(self) -> None:
         self._starting = True
+        self._config: Any = None
 
     def started(self) -> None:
         """pytest has loaded: end the deferral `_run_pytest` began (once)."""
@@ -189,8 +221,16 @@ class InterruptPlugin:
     def pytest_collection_finish(self) -> None:
         interrupt.check()
 
+    def pytest_configure(self, config: Any) -> None:
+        self._config = config
+
     @_hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self) -> None:
+        # An xdist controller collects nothing: its first test's start ends the deferral, and
+        # the tests run in the workers: for this process a test's moment is its start.
+        self.started()
+        if self._config is not None and self._config.pluginmanager.has_plugin("dsession"):
+            interrupt.moment("test")
         interrupt.check()
 
     @_hookimpl(tryfirst=True)

@@ -8,7 +8,9 @@ the environment can decide (`RunConfig.resolve`); a boolean has both forms (`--r
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import os
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from conformance.config import RunConfig
+from conformance.config import EMULATOR_HTTP, RunConfig
 from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
 from conformance.options import CONFIG, FAIL_ON_DIFFERENCE, NO_CONFIG, RUN_OPTIONS, RunOption
@@ -56,6 +58,16 @@ def command(body: Callable[[dict[str, Any]], int], doc: str) -> Callable[..., in
     return run
 
 
+def default_workers(config: RunConfig) -> int:
+    """Workers of a run that did not say: both cores of a 2-core machine for the whole suite on
+    an emulator the run starts in-process (each worker its own emulator, results as one
+    process: `conformance.pytest_plugin.scheduling`); one process otherwise (a remote target's
+    rate limit, not the machine, sets its pace; a part of the suite is one group)."""
+    if config.target == EMULATOR_HTTP or not config.starts_emulator or config.suite != "all":
+        return 1
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
 def resolve_run(given: dict[str, Any], api_version: str | None, file: FileConfig, report_dir: Path) -> RunConfig:
     """The run's configuration at `api_version`, every option checked (ConfigError: exit 2):
     the operation names of --only/--skip and of the file's overrides, and the baseline."""
@@ -64,6 +76,8 @@ def resolve_run(given: dict[str, Any], api_version: str | None, file: FileConfig
 
     options = {name: value for name, value in given.items() if name in {o.name for o in RUN_OPTIONS}}
     config = RunConfig.resolve(file=file, **{**options, "api_version": api_version, "report_dir": report_dir})
+    if options.get("workers") is None and "workers" not in file.run:
+        config = dataclasses.replace(config, workers=default_workers(config))
     catalog = spec_catalog()
     for key, names in (("operations", list(file.operations)),
                        ("skip", list(file.run.get("skip", ()))), ("only", list(file.run.get("only", ())))):

@@ -21,6 +21,9 @@ What is here has no public path yet:
   (`parametrize()`'s items all share one node id under pytest 9.2's naming); the project's own
   tests use it to prove each check on broken variants in-process.
 
+- `without_local_constants`: Hypothesis' one setting-less habit that would make a run's cases
+  depend on more than the seed and the spec (see there).
+
 `tests/test_schemathesis_compat.py` fails with the installed schemathesis version named when
 any of these changes shape.
 """
@@ -40,7 +43,8 @@ from schemathesis.specs.openapi.checks import ignored_auth as IGNORED_AUTH
 
 VERSION = schemathesis.__version__
 
-__all__ = ["IGNORED_AUTH", "in_process_session", "VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link"]
+__all__ = ["IGNORED_AUTH", "in_process_session", "VERSION", "Failure", "FailureGroup", "StepInput", "run_phase", "via_link",
+           "without_local_constants"]
 
 
 def in_process_session(app: object) -> ASGIClient:
@@ -89,3 +93,23 @@ def run_phase(schema: BaseSchema, operation_id: str, test: Callable[[Case], None
         raise as_reported_failure(exc) from None
     except SkipTest:
         raise
+
+
+def without_local_constants() -> None:
+    """Generate from the seed and the spec alone, whatever modules this process has loaded.
+
+    Hypothesis mixes into generated values the constants it finds in every "local" module
+    (one outside site-packages) loaded in the process at the time of each case: in a checkout
+    (an editable install) that is whichever of the suite's and the emulator's modules happen to
+    be imported by then, which differs between the CLI process and an xdist worker, and from
+    test to test as modules load lazily; from an installed wheel it is none. So the same seed
+    gave other cases with `--workers 2` than with one process, and other cases in a checkout
+    than for a user. With the pool empty, as for an installed package, the cases depend on the
+    seed and the spec only. (No public setting; `tests/test_schemathesis_compat.py` checks the
+    attribute exists.)"""
+    from hypothesis.internal.conjecture import providers
+
+    if getattr(providers, "_monite_empty_constants", None) is None:
+        empty = providers.Constants()
+        providers._monite_empty_constants = empty
+        providers._get_local_constants = lambda: empty

@@ -33,6 +33,7 @@ from conformance.findings import OBSERVATION_PROPERTY, attach
 from conformance.http.auth import TokenProvider, api_headers
 from conformance.http.client import MoniteClient
 from conformance.http.pacing import pace_at, pace_following, send_paced, stats as pacing_stats
+from conformance.property.compat import without_local_constants
 from conformance.pytest_plugin.selection import OPERATIONS_MARKER, TestScope, keep, scope_of
 from conformance.redaction import redact
 from conformance.safety import guard
@@ -107,6 +108,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[CONFIG_KEY] = resolved
     run_config.set_current(resolved)
     _hypothesis_outside_the_working_directory()
+    without_local_constants()  # the same cases in every process (xdist workers too): the seed decides
 
 
 def _hypothesis_outside_the_working_directory() -> None:
@@ -157,6 +159,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """On an emulator the run starts itself (one per worker), `--dist loadscope` spreads the
+    tests in fixed groups, so the results do not depend on the spreading
+    (`conformance.pytest_plugin.scheduling`); elsewhere xdist's own schedulers."""
+    resolved = config.stash.get(CONFIG_KEY, None)
+    if resolved is None or not resolved.starts_emulator or config.getvalue("dist") != "loadscope":
+        return None
+    from conformance.pytest_plugin.scheduling import make_scheduler
+
+    return make_scheduler(config, log)
 
 
 # -- evidence ---------------------------------------------------------------------------------

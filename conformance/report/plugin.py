@@ -89,6 +89,8 @@ class ReportPlugin:
             observer.listen_exchanges(self.har)
         self.not_sent: dict[str, int] = {}  # operation id -> generated cases withheld (controller)
         self.rate_limit_probe: dict[str, Any] | None = None  # the 429 probe's cost (controller)
+        self.arrived: list[pytest.TestReport] = []  # reports from xdist workers, not yet recorded
+        self.collected: dict[str, int] = {}  # node id -> position in the workers' collection
 
     # -- every process that runs tests -------------------------------------------------------
 
@@ -130,14 +132,36 @@ class ReportPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         redact_report(report)
-        if not self.is_worker:
-            evidence = evidence_of(report)
-            self.results.record(report, evidence)
-            self.observed.merge(evidence.observed)
-            self.sent.merge(evidence.sent)
-            for operation, count in evidence.not_sent.items():
-                self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
-            self.rate_limit_probe = probe_cost(report.user_properties) or self.rate_limit_probe
+        if self.is_worker:
+            return
+        if self.config.pluginmanager.has_plugin("dsession"):
+            self.arrived.append(report)  # from xdist workers: taken in collection order at the end
+        else:
+            self._record(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if not self.collected:
+            self.collected = {nodeid: index for index, nodeid in enumerate(ids)}
+
+    def _record_arrived(self) -> None:
+        """The workers' reports in collection order (each test's phases in the order they came),
+        as a one-process run records them: the results, the observed contract and its examples
+        do not depend on which worker finished first."""
+        last = len(self.collected)
+        ordered = sorted(enumerate(self.arrived), key=lambda pair: (self.collected.get(pair[1].nodeid, last), pair[0]))
+        self.arrived = []
+        for _, report in ordered:
+            self._record(report)
+
+    def _record(self, report: pytest.TestReport) -> None:
+        evidence = evidence_of(report)
+        self.results.record(report, evidence)
+        self.observed.merge(evidence.observed)
+        self.sent.merge(evidence.sent)
+        for operation, count in evidence.not_sent.items():
+            self.not_sent[operation] = self.not_sent.get(operation, 0) + int(count)
+        self.rate_limit_probe = probe_cost(report.user_properties) or self.rate_limit_probe
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -153,6 +177,7 @@ class ReportPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.is_worker:
             return
+        self._record_arrived()
         could_not_run = incomplete(self.results, self.not_sent)
         verdict = verdict_of(int(exitstatus), self.results, bool(self.collection_errors),
                              incomplete=self.run.require_complete and not could_not_run["complete"])

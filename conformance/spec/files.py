@@ -10,6 +10,14 @@ from typing import Any
 import yaml
 
 SPEC_NAME = "monite-accounting.yaml"
+# libyaml's parser where PyYAML was built with it: the same documents, ~10x faster than PyYAML's
+# pure-Python one (the spec is read in every process of a run: the CLI and each xdist worker).
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """A YAML document read with the safe loader (libyaml's where present)."""
+    return yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def spec_path() -> Path:
@@ -28,7 +36,7 @@ def spec_path() -> Path:
 
 @lru_cache(maxsize=1)
 def load_spec() -> dict[str, Any]:
-    return yaml.safe_load(spec_path().read_text(encoding="utf-8"))
+    return parse_yaml(spec_path().read_text(encoding="utf-8"))
 
 
 def spec_sha256() -> str:

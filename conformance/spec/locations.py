@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from conformance.spec.files import SAFE_LOADER, parse_yaml
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -43,11 +45,12 @@ class SpecLines:
         self.lines: dict[str, int] = {}
         self.operations: dict[str, str] = {}  # operationId -> pointer of the operation
         self.routes: dict[tuple[str, str], str] = {}  # (METHOD, /path) -> pointer of the operation
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=SAFE_LOADER)
         if root is not None:
             self.lines[""] = root.start_mark.line + 1
             self._walk(root, "")
-        self._index_operations()
+        self._index_operations(text)
 
     def _walk(self, node: yaml.Node, pointer: str) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -61,12 +64,12 @@ class SpecLines:
                 self.lines.setdefault(child, value.start_mark.line + 1)
                 self._walk(value, child)
 
-    def _index_operations(self) -> None:
+    def _index_operations(self, text: str) -> None:
         for pointer in self.lines:
             parts = pointer.split("/")
             if len(parts) == 4 and parts[1] == "paths" and parts[3] in HTTP_METHODS:
                 self.routes[(parts[3].upper(), _unescape(parts[2]))] = pointer
-        document: Any = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        document: Any = parse_yaml(text) or {}
         for path, item in (document.get("paths") or {}).items():
             for method, operation in (item or {}).items() if isinstance(item, dict) else ():
                 if method in HTTP_METHODS and isinstance(operation, dict) and operation.get("operationId"):

@@ -29,6 +29,8 @@ import jsonpath_rfc9535 as jsonpath
 import yaml
 from jsonschema import Draft202012Validator
 
+from conformance.spec.files import parse_yaml
+
 # The structure 1.0 gives an Overlay document (its "Fixed Fields" tables), as a JSON Schema.
 _EXTENSIONS = {"^x-": {}}
 OVERLAY_SCHEMA: dict[str, Any] = {
@@ -76,7 +78,7 @@ class OverlayError(ValueError):
 def load_overlay(path: Path) -> dict[str, Any]:
     """Read and validate an overlay file (YAML or JSON); errors name the file and the place."""
     try:
-        overlay = yaml.safe_load(path.read_text(encoding="utf-8"))
+        overlay = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise OverlayError(f"{path}: cannot read the overlay ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:

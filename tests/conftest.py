@@ -3,8 +3,8 @@
 A few tests run the whole suite (or a large part of it) in a subprocess against a server and take
 tens of seconds to minutes; the other ~1300 take a second or less. In collection order the long
 ones come wherever their file is, and a worker that picks one up late runs it alone while the
-other sits idle. Each long test carries `@pytest.mark.long(seconds)`, its rough cost on the 2-core
-machine (relative: only the order and the split use it, never a timeout); `together=True` keeps a
+other sits idle. Each long test carries `@pytest.mark.long(seconds)` (in its file, or given here
+from `LONG`), its rough cost on the 2-core machine (relative: only the order and the split use it, never a timeout); `together=True` keeps a
 module's tests in one piece (with `seconds` the cost of all of them) where they share a fixture.
 
 With `-n N` (`make test`: `-n 2`) xdist's scheduler (`--dist load`, or `worksteal`) hands each
@@ -24,6 +24,40 @@ from itertools import islice
 import pytest
 
 MARKER = "long"
+
+# The long tests that carry no marker in their file, by node id prefix (the longest prefix wins):
+# (seconds, together). Seconds from `pytest -n 2 --durations=60` on the shared machine (load ~9,
+# so about 3x the idle figures; only their ratios matter). A renamed test falls back to short:
+# it is still run, only scheduled as it comes.
+LONG: dict[str, tuple[float, bool]] = {
+    # 183 s and 52 s in that run, 50 s each alone (load 7): it runs its own two xdist workers, so it
+    # slows most when it overlaps another long test
+    "tests/test_secrets_redaction.py::test_no_secret_in_any_output": (90, False),
+    "tests/test_scenarios_catch.py::test_group_catches_its_broken_variant": (40, False),
+    "tests/test_scenarios_catch.py::test_group_catches_its_broken_variant[test_11_rate_limits": (70, False),
+    "tests/test_scenarios_catch.py::test_every_scenario_passes_against_the_clean_emulator": (75, False),
+    "tests/test_scenarios_catch.py::test_clean_target_without_control_plane_has_no_assumption_observations": (70, False),
+    "tests/test_scenarios_catch.py::test_nothing_is_left_behind_on_a_remote_target": (70, False),
+    "tests/test_scenarios_catch.py::test_broken_assumption_is_an_observation_without_control_plane": (35, False),
+    "tests/test_scenarios_catch.py::test_broken_assumption_fails_on_the_emulator": (25, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_during_a_test_stops_the_run_with_partial_reports": (60, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_during_a_retry_after_wait_stops_the_run": (70, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_while_reports_are_written_finishes_them": (50, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_in_a_differential_run_stops_the_run_in_progress": (55, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_during_cleanup_lets_it_finish_then_stops": (40, False),
+    "tests/test_run_interrupt.py::test_a_second_ctrl_c_during_cleanup_abandons_it": (40, False),
+    "tests/test_run_interrupt.py::test_ctrl_c_during_a_pacing_wait_stops_the_run": (35, False),
+    "tests/test_property_suite.py::test_quick_passes_on_the_emulator_and_reaches_every_operation": (70, False),
+    "tests/test_property_suite.py::test_a_rate_limited_target_is_paced_to_completion": (40, False),
+    "tests/test_remote_detection.py::test_documented_variant_is_caught_on_the_sandbox_like_deployment": (35, False),
+    # modules whose tests share a module-scoped run (a CLI run, a report): kept in one piece
+    "tests/test_cli.py": (110, True),
+    "tests/test_coverage_gate.py": (110, True),
+    "tests/test_differential.py": (100, True),
+    "tests/test_replay.py": (100, True),
+    "tests/test_record_har.py": (70, True),
+    "tests/test_report_browser.py": (40, True),
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,5 +127,11 @@ def layout(items: list[pytest.Item], workers: int, dist: str = "load") -> list[p
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker(MARKER) is None:
+            prefix = max((key for key in LONG if item.nodeid.startswith(key)), key=len, default=None)
+            if prefix is not None:
+                seconds, together = LONG[prefix]
+                item.add_marker(pytest.mark.long(seconds, together=together))
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
     items[:] = layout(items, workers, str(getattr(config.option, "dist", "load") or "load"))

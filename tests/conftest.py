@@ -19,6 +19,7 @@ order changes: the long tests run first. Nothing is skipped or deselected here.
 from __future__ import annotations
 
 import os
+import re
 from itertools import islice
 
 import pytest
@@ -134,4 +135,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 seconds, together = LONG[prefix]
                 item.add_marker(pytest.mark.long(seconds, together=together))
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
-    items[:] = layout(items, workers, str(getattr(config.option, "dist", "load") or "load"))
+    items[:] = layout(items, workers, dist_mode(config))
+
+
+def dist_mode(config: pytest.Config) -> str:
+    """The controller's `--dist` mode. A worker's own `config.option.dist` is always "no" (xdist
+    resets it there), so it is read from the controller's command line and the ini's addopts;
+    `-n N` alone means `load`."""
+    workerinput = getattr(config, "workerinput", None)
+    argv = list(workerinput.get("mainargv", [])) if workerinput else []
+    words = " ".join([*map(str, argv), *map(str, config.getini("addopts") or [])])
+    found = re.findall(r"--dist[= ](\w+)", words)
+    if found:
+        return found[-1]
+    option = str(getattr(config.option, "dist", "no") or "no")
+    return "load" if option == "no" else option

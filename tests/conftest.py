@@ -144,7 +144,7 @@ def dist_mode(config: pytest.Config) -> str:
     `-n N` alone means `load`."""
     workerinput = getattr(config, "workerinput", None)
     argv = list(workerinput.get("mainargv", [])) if workerinput else []
-    words = " ".join([*map(str, argv), *map(str, config.getini("addopts") or [])])
+    words = " ".join([*map(str, config.getini("addopts") or []), *map(str, argv)])  # the command line wins
     found = re.findall(r"--dist[= ](\w+)", words)
     if found:
         return found[-1]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MARKER, layout, starts
+from tests.conftest import MARKER, dist_mode, layout, starts
 
 
 @dataclass
@@ -64,3 +64,30 @@ def test_without_xdist_only_the_order_changes() -> None:
 def test_nothing_long_leaves_the_order_alone() -> None:
     items = [Item(f"t.py::test_{n}") for n in range(5)]
     assert layout(items, 2) == items  # type: ignore[arg-type]
+
+
+class _Config:
+    def __init__(self, argv: list[str] | None, addopts: list[str], dist: str = "no") -> None:
+        if argv is not None:
+            self.workerinput = {"mainargv": argv}
+        self._addopts = addopts
+        self.option = type("Option", (), {"dist": dist})()
+
+    def getini(self, name: str) -> list[str]:
+        return self._addopts if name == "addopts" else []
+
+
+@pytest.mark.parametrize(("argv", "addopts", "dist", "expected"), [
+    (["pytest", "-n", "2"], ["-p", "no:cacheprovider"], "no", "load"),  # a worker: its own option says "no"
+    (["pytest", "-n", "2", "--dist", "worksteal"], [], "no", "worksteal"),
+    (["pytest", "-n", "2", "--dist=loadfile"], [], "no", "loadfile"),
+    (["pytest", "-n", "2"], ["--dist", "worksteal"], "no", "worksteal"),
+    (None, [], "no", "load"),  # without xdist: only the order matters
+])
+def test_the_dist_mode_is_the_controllers(argv: list[str] | None, addopts: list[str], dist: str,
+                                          expected: str) -> None:
+    assert dist_mode(_Config(argv, addopts, dist)) == expected  # type: ignore[arg-type]
+
+
+def test_the_command_line_wins_over_addopts() -> None:
+    assert dist_mode(_Config(["pytest", "-n", "2", "--dist", "load"], ["--dist", "worksteal"])) == "load"  # type: ignore[arg-type]

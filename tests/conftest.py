@@ -4,8 +4,9 @@ A few tests run the whole suite (or a large part of it) in a subprocess against 
 tens of seconds to minutes; the other ~1300 take a second or less. In collection order the long
 ones come wherever their file is, and a worker that picks one up late runs it alone while the
 other sits idle. Each long test carries `@pytest.mark.long(seconds)` (in its file, or given here
-from `LONG`), its rough cost on the 2-core machine (relative: only the order and the split use it, never a timeout); `together=True` keeps a
-module's tests in one piece (with `seconds` the cost of all of them) where they share a fixture.
+from `LONG`), its rough cost on the 2-core machine (relative: only the order and the split use
+it, never a timeout); `together=True` keeps a module's tests in one piece (with `seconds` the
+cost of all of them) where they share a module-scoped fixture.
 
 With `-n N` (`make test`: `-n 2`) xdist's scheduler (`--dist load`, or `worksteal`) hands each
 worker a first run of consecutive tests at a position it computes from the collection's length
@@ -37,7 +38,7 @@ LONG: dict[str, tuple[float, bool]] = {
     "tests/test_scenarios_catch.py::test_group_catches_its_broken_variant": (40, False),
     "tests/test_scenarios_catch.py::test_group_catches_its_broken_variant[test_11_rate_limits": (70, False),
     "tests/test_scenarios_catch.py::test_every_scenario_passes_against_the_clean_emulator": (75, False),
-    "tests/test_scenarios_catch.py::test_clean_target_without_control_plane_has_no_assumption_observations": (70, False),
+    "tests/test_scenarios_catch.py::test_clean_target_without_control_plane_has_no_assumption": (70, False),
     "tests/test_scenarios_catch.py::test_nothing_is_left_behind_on_a_remote_target": (70, False),
     "tests/test_scenarios_catch.py::test_broken_assumption_is_an_observation_without_control_plane": (35, False),
     "tests/test_scenarios_catch.py::test_broken_assumption_fails_on_the_emulator": (25, False),

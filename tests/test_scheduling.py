@@ -90,4 +90,5 @@ def test_the_dist_mode_is_the_controllers(argv: list[str] | None, addopts: list[
 
 
 def test_the_command_line_wins_over_addopts() -> None:
-    assert dist_mode(_Config(["pytest", "-n", "2", "--dist", "load"], ["--dist", "worksteal"])) == "load"  # type: ignore[arg-type]
+    config = _Config(["pytest", "-n", "2", "--dist", "load"], ["--dist", "worksteal"])
+    assert dist_mode(config) == "load"  # type: ignore[arg-type]

@@ -136,6 +136,7 @@ def lifecycle_problems(summary: dict, unreachable: set[tuple[str, str]]) -> list
     return problems
 
 
+@pytest.mark.long(190)  # each case; scheduled first, one per xdist worker (tests/conftest.py)
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_whole_suite_passes_and_harms_nothing(case: Case, tmp_path: Path) -> None:
     with serve(case.deployment, rate_limit=case.rate_limit) as served:

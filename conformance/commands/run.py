@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 
 from conformance import config_file, interrupt
+from conformance.commands import remote_workers
 from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import command, resolve_run
 from conformance.config import RunConfig
@@ -58,27 +59,38 @@ def run(given: dict[str, Any]) -> int:
 
     console = Console(file=sys.stdout, highlight=False)  # bound now: pytest's output is redirected later
     folder, is_default = report_folder(report_dir)
+    workers_given = given.get("workers") is not None or "workers" in file.run
     config = resolve_run(given, versions[0] if versions else None, file, folder.resolve())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # library deprecation notices are not the user's business
             preflight(config)
+            # A remote target: enough workers to hide its round trip (`--workers N` wins).
+            workers = remote_workers.plan(config, workers_given)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    args = pytest_args(config)
+    config = workers.config
+    args = pytest_args(config, remote=workers.remote)
     _say(console, f"{PROG}: {config.target} · API {config.api_version} · profile {config.profile} · "
                   f"suite {config.suite} → {folder}"
-                  + (f" · configuration {config.config_file}" if config.config_file else ""), style="bold")
+                  + (f" · configuration {config.config_file}" if config.config_file else "")
+                  + (f" · {workers.describe()}" if workers.describe() else ""), style="bold")
     interrupt.moment("before-pytest")
     try:
-        exit_code = _run_pytest(args, folder, console, config)
+        with remote_workers.shared_slots(workers):
+            exit_code = _run_pytest(args, folder, console, config,
+                                    extra_plugins=[remote_workers.SideBySide()] if _side_by_side(args) else [])
     finally:
         if is_default:
             point_latest(folder)
     return exit_code
 
 
-def pytest_args(config: RunConfig) -> list[str]:
+def _side_by_side(args: list[str]) -> bool:
+    return "--dist" in args and args[args.index("--dist") + 1] == "loadscope"
+
+
+def pytest_args(config: RunConfig, remote: bool = False) -> list[str]:
     """The pytest command line of a run: every option explicit, so the pytest plugin resolves
     the same RunConfig (in this process and in xdist workers). Secrets stay in the environment."""
     import conformance
@@ -103,11 +115,14 @@ def pytest_args(config: RunConfig) -> list[str]:
         *pytest_argv(config.option_values(), config.config_file),
     ]
     if config.workers > 1:
-        args += ["-n", str(config.workers), "--dist", "worksteal"]
+        # A remote target's tests run side by side only where they cannot disturb each other
+        # (`remote_workers.SideBySideScheduling` on xdist's scope scheduling); elsewhere as before.
+        args += ["-n", str(config.workers), "--dist", "loadscope" if remote else "worksteal"]
     return args
 
 
-def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig) -> int:
+def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig,
+                extra_plugins: list[Any] | None = None) -> int:
     import pytest
 
     from conformance.pytest_plugin.plugin import ResolvedRun
@@ -123,7 +138,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
     with _output_to(folder / "pytest.log") as log:
         interrupt.defer()  # until collection starts: pytest loading its plugins is not to be cut short
         try:
-            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config), stopper]))
+            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config), stopper, *(extra_plugins or [])]))
         except KeyboardInterrupt:
             status = -1
         except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console

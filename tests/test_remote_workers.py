@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conformance.commands import remote_workers
-from conformance.commands.remote_workers import ENTITY_UNIT, unit_of
+from conformance.commands.remote_workers import unit_of
 from conformance.config import RunConfig
 from conformance.http import pacing
 from tests.deployments.launcher import serve
@@ -23,29 +23,65 @@ from tests.deployments.runs import run_with_cli
 PROPERTY = "conformance/suite/property/test_property.py::"
 
 
-@pytest.mark.parametrize("nodeid", [
-    "conformance/suite/scenarios/test_07_tax_rates.py::test_get_by_id",  # scenarios: in order, one worker
-    "conformance/suite/scenarios/test_02_pagination.py::test_next_then_prev_round_trip[ledger_accounts-limit=1]",
-    PROPERTY + "test_stateful[connected]",  # chains that create, change and delete
-    PROPERTY + "test_coverage[POST /ledger_accounts]",  # creates in the user's entity
-    PROPERTY + "test_fuzzing[PATCH /ledger_accounts/{ledger_account_id}]",
-    PROPERTY + "test_examples[POST /accounting_connections/{connection_id}/sync]",
-    PROPERTY + "test_coverage[GET /ledger_accounts]",  # walks a list the run changes
-    PROPERTY + "test_coverage[GET /accounting_synced_records]",  # a sync of a run's connection may add
-    PROPERTY + "test_coverage[GET /accounting_connections]",
+@pytest.mark.parametrize(("nodeid", "mode"), [
+    # scenarios arrange and walk: a module's tests share its mode (its fixtures stand throughout)
+    ("conformance/suite/scenarios/test_02_pagination.py::test_next_then_prev_round_trip[ledger_accounts-limit=1]",
+     remote_workers.BOTH),
+    ("conformance/suite/scenarios/test_07_tax_rates.py::test_unknown_tax_rate", remote_workers.NONE),
+    (PROPERTY + "test_stateful[connected]", remote_workers.BOTH),  # chains that create, walk, delete
+    (PROPERTY + "test_coverage[POST /ledger_accounts]", remote_workers.CHANGE),
+    (PROPERTY + "test_fuzzing[PATCH /ledger_accounts/{ledger_account_id}]", remote_workers.CHANGE),
+    (PROPERTY + "test_examples[POST /accounting_connections/{connection_id}/sync]", remote_workers.CHANGE),
+    (PROPERTY + "test_coverage[GET /ledger_accounts]", remote_workers.WALK),  # follows the next page
+    (PROPERTY + "test_coverage[GET /accounting_synced_records]", remote_workers.WALK),
+    (PROPERTY + "test_coverage[GET /accounting_tax_rates]", remote_workers.NONE),  # nothing changes tax rates
+    (PROPERTY + "test_fuzzing[GET /accounting_tax_rates/{tax_rate_id}]", remote_workers.NONE),
+    (PROPERTY + "test_examples[GET /ledger_accounts/{ledger_account_id}]", remote_workers.NONE),  # by id
+    (PROPERTY + "test_coverage[POST /auth/token]", remote_workers.NONE),
 ])
-def test_what_changes_or_walks_the_entity_runs_in_one_unit(nodeid: str) -> None:
-    assert unit_of(nodeid) == ENTITY_UNIT
+def test_how_each_test_uses_the_entity(nodeid: str, mode: str) -> None:
+    assert remote_workers.mode_of(nodeid) == mode
 
 
-@pytest.mark.parametrize("nodeid", [
-    PROPERTY + "test_coverage[GET /accounting_tax_rates]",  # no operation changes tax rates
-    PROPERTY + "test_fuzzing[GET /accounting_tax_rates/{tax_rate_id}]",
-    PROPERTY + "test_examples[GET /ledger_accounts/{ledger_account_id}]",  # one resource, by id
-    PROPERTY + "test_coverage[POST /auth/token]",
-])
-def test_reads_nothing_can_disturb_run_beside_it(nodeid: str) -> None:
-    assert unit_of(nodeid) == nodeid
+def test_a_scenario_module_is_one_unit_a_property_test_its_own() -> None:
+    first = "conformance/suite/scenarios/test_02_pagination.py::test_tampered_token_is_refused[tax_rates]"
+    second = "conformance/suite/scenarios/test_02_pagination.py::test_next_then_prev_round_trip[tax_rates-limit=1]"
+    assert unit_of(first) == unit_of(second) == "conformance/suite/scenarios/test_02_pagination.py"
+    assert unit_of(PROPERTY + "test_coverage[GET /ledger_accounts]") == PROPERTY + "test_coverage[GET /ledger_accounts]"
+
+
+def test_walks_and_changes_never_overlap_and_wait_in_turn(tmp_path: Path) -> None:
+    """Workers 1 and 2 walk lists side by side; worker 3, asking to change, waits for both;
+    worker 4 asking to walk after it waits too (first come, first served), and goes once
+    worker 3 is done. A worker that died gives its turn back."""
+    path = tmp_path / "turns"
+    remote_workers.Turns.create(path)
+    dead: set[int] = set()
+
+    def turns(pid: int, on_wait=None) -> remote_workers.Turns:
+        return remote_workers.Turns(path, pid=pid, sleep=on_wait or (lambda _: None), alive=lambda p: p not in dead)
+
+    turns(1).enter(remote_workers.WALK)
+    turns(2).enter(remote_workers.WALK)
+    waits: list[str] = []
+
+    def worker_3_waits(_: float) -> None:
+        waits.append("3")
+        if len(waits) == 1:
+            turns(1).leave()
+        elif len(waits) == 2:
+            dead.add(2)  # worker 2 crashed holding its turn
+
+    turns(3, worker_3_waits).enter(remote_workers.CHANGE)
+    assert waits == ["3", "3"], "the change waited until neither walk held its turn"
+    turns(4).enter(remote_workers.NONE)  # reads nothing anyone changes: never waits
+
+    def worker_4_waits(_: float) -> None:
+        waits.append("4")
+        turns(3).leave()
+
+    turns(4, worker_4_waits).enter(remote_workers.WALK)
+    assert waits[-1] == "4", "a walk waits while a change holds its turn"
 
 
 def _config(served, **options: object) -> RunConfig:

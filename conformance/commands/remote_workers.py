@@ -124,39 +124,171 @@ def plan(config: RunConfig, workers_given: bool) -> Plan:
 
 @contextlib.contextmanager
 def shared_slots(plan: Plan) -> Iterator[None]:
-    """For a remote run with several workers: the slot file they share, named in the
-    environment the workers inherit; removed afterwards."""
+    """For a remote run with several workers: the slot file and the turns file they share,
+    named in the environment the workers inherit; removed afterwards."""
     if not plan.remote or plan.config.workers < 2 or pacing.fcntl is None:
         yield
         return
-    handle, path = tempfile.mkstemp(prefix="monite-pacing-", suffix=".slots")
-    os.close(handle)
-    before = os.environ.get(pacing.SHARED_SLOTS_ENV)
+    folder = tempfile.mkdtemp(prefix="monite-workers-")
+    slots, turns = os.path.join(folder, "slots"), os.path.join(folder, "turns")
     limit = plan.distance.advertised_limit if plan.distance else None
-    pacing.SharedSlots.create(path, limit).close()
-    os.environ[pacing.SHARED_SLOTS_ENV] = path
+    pacing.SharedSlots.create(slots, limit).close()
+    Turns.create(turns)
+    before = {name: os.environ.get(name) for name in (pacing.SHARED_SLOTS_ENV, TURNS_ENV)}
+    os.environ[pacing.SHARED_SLOTS_ENV], os.environ[TURNS_ENV] = slots, turns
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(pacing.SHARED_SLOTS_ENV, None)
-        else:
-            os.environ[pacing.SHARED_SLOTS_ENV] = before
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for path in (slots, turns, folder):
+            with contextlib.suppress(OSError):
+                os.unlink(path) if path != folder else os.rmdir(path)
+
+
+# How a test uses the user's entity (`mode_of`). Tests of conflicting modes never run at once.
+NONE = "none"  # reads nothing another test of the run can change
+WALK = "walk"  # reads a list across several requests (pages, a follow-up page)
+CHANGE = "change"  # creates, changes or deletes resources in the entity (its own)
+BOTH = "both"  # arranges and walks, or may do anything (scenarios, stateful chains)
+CONFLICTS = {NONE: frozenset(), WALK: frozenset({CHANGE, BOTH}), CHANGE: frozenset({WALK, BOTH}),
+             BOTH: frozenset({WALK, CHANGE, BOTH})}
+# Scenario modules that touch nothing another test changes: the tax rates (no operation changes
+# them) and the rate-limit probe (cheap reads; its burst holds every worker's pacing a window).
+SCENARIO_MODES = {"test_07_tax_rates.py": NONE, "test_11_rate_limits.py": NONE}
+TURNS_ENV = "MONITE_CONFORMANCE_TURNS"  # the run's turns file, for its workers
+TURN_POLL_SECONDS = 0.02
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
 
 
 @lru_cache(maxsize=None)
-def unit_of(nodeid: str) -> str:
-    """The unit of work a test belongs to: tests of one unit run in one worker, in order."""
+def mode_of(nodeid: str) -> str:
+    """How the test uses the entity; a scenario module's tests share the module's mode (its
+    fixtures arrange for the whole module)."""
     from conformance.spec.catalog import spec_catalog
 
-    if nodeid.startswith(SCENARIOS) or "::test_stateful" in nodeid:
-        return ENTITY_UNIT
+    if nodeid.startswith(SCENARIOS):
+        return SCENARIO_MODES.get(_module(nodeid).rsplit("/", 1)[-1], BOTH)
+    if "::test_stateful" in nodeid:
+        return BOTH
     operation = spec_catalog().from_test_id(nodeid)
-    if operation is not None and operation.operation_id in UNDISTURBED:
-        return nodeid
-    return ENTITY_UNIT
+    if operation is None:
+        return BOTH
+    if operation.operation_id in UNDISTURBED:
+        return NONE
+    return WALK if operation.method == "GET" else CHANGE
+
+
+def unit_of(nodeid: str) -> str:
+    """The unit of work a test belongs to: a scenario module (its tests in order, in one
+    worker: they share its fixtures), else the test alone."""
+    return _module(nodeid) if nodeid.startswith(SCENARIOS) else nodeid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Turns:
+    """Who may run now, across the run's workers: each worker asks for its test's mode and
+    waits while a worker holds, or asked earlier for, a conflicting one (first come, first
+    served: a long stream of one mode cannot starve the other). Kept in a small JSON file
+    under an exclusive lock; the entries of a worker that died are dropped."""
+
+    def __init__(self, path: str | os.PathLike[str], *, pid: int | None = None,
+                 sleep: Any = time.sleep, alive: Any = _alive) -> None:
+        self.path, self.pid = os.fspath(path), os.getpid() if pid is None else pid
+        self._sleep, self._alive = sleep, alive
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> None:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("[]")
+
+    def _transact(self, change: Any) -> Any:
+        import fcntl
+        import json
+
+        with open(self.path, "r+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                entries = [entry for entry in json.loads(handle.read() or "[]") if self._alive(entry[0])]
+                result = change(entries)
+                handle.seek(0)
+                handle.truncate()
+                handle.write(json.dumps(entries))
+                return result
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def enter(self, mode: str) -> None:
+        """Block until this worker may run a test of `mode`."""
+        if mode == NONE:
+            return
+
+        def ask(entries: list[list[Any]]) -> None:
+            entries[:] = [entry for entry in entries if entry[0] != self.pid]
+            entries.append([self.pid, mode, "want"])
+
+        def try_take(entries: list[list[Any]]) -> bool:
+            for entry in entries:
+                if entry[0] == self.pid:
+                    entry[2] = "hold"
+                    return True
+                if entry[1] in CONFLICTS[mode]:  # held, or asked for before us
+                    return False
+            entries.append([self.pid, mode, "hold"])  # our entry was lost: take it now
+            return True
+
+        self._transact(ask)
+        while not self._transact(try_take):
+            self._sleep(TURN_POLL_SECONDS)
+
+    def leave(self) -> None:
+        self._transact(lambda entries: entries.__setitem__(slice(None), [e for e in entries if e[0] != self.pid]))
+
+
+_turns: Turns | None = None
+_holding: str | None = None  # the scenario module whose turn this worker holds across its tests
+
+
+@_hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
+    """In an xdist worker of a remote run: wait for the test's turn, give it back after (a
+    scenario module's after its last test)."""
+    global _turns, _holding
+    path = os.environ.get(TURNS_ENV)
+    if not path or not hasattr(item.config, "workerinput"):
+        yield
+        return
+    if _turns is None:
+        _turns = Turns(path)
+    unit = unit_of(item.nodeid)
+    if _holding != unit:
+        if _holding is not None:
+            _turns.leave()
+            _holding = None
+        _turns.enter(mode_of(item.nodeid))
+    try:
+        yield
+    finally:
+        if unit != item.nodeid and nextitem is not None and unit_of(nextitem.nodeid) == unit:
+            _holding = unit  # the module goes on: its fixtures still stand
+        else:
+            _turns.leave()
+            _holding = None
 
 
 def _scheduling() -> type:

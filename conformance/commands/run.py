@@ -118,6 +118,8 @@ def pytest_args(config: RunConfig, remote: bool = False) -> list[str]:
         # A remote target's tests run side by side only where they cannot disturb each other
         # (`remote_workers.SideBySideScheduling` on xdist's scope scheduling); elsewhere as before.
         args += ["-n", str(config.workers), "--dist", "loadscope" if remote else "worksteal"]
+        if remote:  # its workers take turns with tests that would disturb each other
+            args += ["-p", "conformance.commands.remote_workers"]
     return args
 
 

@@ -11,10 +11,16 @@ raises it above what the target advertises). An answer that says the window is u
 second) holds the next slot until it resets.
 
 Every request of the suite goes through `send_paced`. Slots are reserved when a request is sent,
-not when its answer comes, so requests of several senders (threads, or xdist workers each with
-their share of the rate) overlap their network time; the pacer counts how many are in flight
-and refuses more than `max_in_flight` at once (bounded). What the run waited, how many answers
-were 429, and the most requests in flight go to summary.json (`waited()`, `stats()`).
+not when its answer comes, so requests of several senders overlap their network time; the pacer
+counts how many are in flight and refuses more than `max_in_flight` at once (bounded). The
+xdist workers of a remote run (`conformance.commands.remote_workers`) take their slots from one
+`SharedSlots` file, so together they keep to the limit (whichever worker is busy) and the
+requests in flight are counted across them; workers without it pace on their own with a share
+of the rate each. A request sent while preparing another in the same thread (its token) is
+paced but not counted as a second one in flight. A request sent outside pacing (`send_unpaced`:
+the 429 probe's deliberate burst) holds every paced request until one window after it.
+What the run waited, how many answers were 429, and the most requests in flight go to
+summary.json (`waited()`, `stats()`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ refused, never how long anything took.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -43,11 +45,16 @@ def test_how_each_test_uses_the_entity(nodeid: str, mode: str) -> None:
     assert remote_workers.mode_of(nodeid) == mode
 
 
-def test_a_scenario_module_is_one_unit_a_property_test_its_own() -> None:
-    first = "conformance/suite/scenarios/test_02_pagination.py::test_tampered_token_is_refused[tax_rates]"
-    second = "conformance/suite/scenarios/test_02_pagination.py::test_next_then_prev_round_trip[tax_rates-limit=1]"
-    assert unit_of(first) == unit_of(second) == "conformance/suite/scenarios/test_02_pagination.py"
+def test_what_walks_and_changes_is_one_unit_in_order_the_rest_alone() -> None:
+    pagination = "conformance/suite/scenarios/test_02_pagination.py::test_tampered_token_is_refused[tax_rates]"
+    sorting = "conformance/suite/scenarios/test_04_sorting.py::test_sorted_across_pages[ledger_accounts-name-asc]"
+    tax_rates = "conformance/suite/scenarios/test_07_tax_rates.py::test_unknown_tax_rate"
+    assert unit_of(pagination) == unit_of(sorting) == unit_of(PROPERTY + "test_stateful[connected]")
+    assert unit_of(tax_rates) == "conformance/suite/scenarios/test_07_tax_rates.py"
     assert unit_of(PROPERTY + "test_coverage[GET /ledger_accounts]") == PROPERTY + "test_coverage[GET /ledger_accounts]"
+    # a scenario module holds its turn from its first test to its last
+    assert remote_workers.turn_of(pagination) == "conformance/suite/scenarios/test_02_pagination.py"
+    assert remote_workers.turn_of(PROPERTY + "test_stateful[connected]") == PROPERTY + "test_stateful[connected]"
 
 
 def test_walks_and_changes_never_overlap_and_wait_in_turn(tmp_path: Path) -> None:
@@ -117,3 +124,31 @@ def test_against_a_distant_target_requests_overlap_without_a_429(tmp_path: Path)
     assert pacing_seen["peak_in_flight"] > 1, f"one request at a time: {pacing_seen}"
     assert statuses.count(429) == 0 and pacing_seen["waits_on_429"] == 0, f"answers: {sorted(set(statuses))}"
     assert pacing_seen["advertised_limit"] == 30
+
+
+def _hold_a_turn(path: str, mode: str, events: "multiprocessing.Queue[tuple[str, int, float]]") -> None:
+    turns = remote_workers.Turns(path)
+    turns.enter(mode)
+    events.put(("in", os.getpid(), time.monotonic()))
+    time.sleep(0.05)
+    events.put(("out", os.getpid(), time.monotonic()))
+    turns.leave()
+
+
+def test_turns_exclude_each_other_across_processes(tmp_path: Path) -> None:
+    """Three worker processes that each walk and change (`both`) hold their turns one after
+    another: what one wrote is what the next reads (written and flushed under the lock)."""
+    path = str(tmp_path / "turns")
+    remote_workers.Turns.create(path)
+    events: multiprocessing.Queue[tuple[str, int, float]] = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=_hold_a_turn, args=(path, remote_workers.BOTH, events))
+               for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    seen = sorted((events.get(timeout=60) for _ in range(6)), key=lambda event: event[2])
+    for worker in workers:
+        worker.join(timeout=60)
+    holders = 0
+    for kind, _, _ in seen:
+        holders += 1 if kind == "in" else -1
+        assert holders <= 1, f"two turns of `both` held at once: {seen}"

@@ -11,16 +11,21 @@ workers take their send slots from one shared sequence (`pacing.SharedSlots`, th
 `pacing.SHARED_SLOTS_ENV`), so together they keep to the advertised limit and count the
 requests in flight across the run.
 
-What may run side by side (`unit_of`, the xdist scheduler `SideBySideScheduling`): the run only
-changes what it created, but tests that create, change or delete resources of the user's entity
-and tests that walk or count its lists must not overlap, or a walk meets an item another test
-just created and reports a broken contract that is not there. So one worker runs, in the order
-they are written, every scenario (they arrange, walk lists, compare requests; a module's tests
-depend on its fixtures and order), the stateful chains, and the property tests of every
-operation that changes state or lists a collection the run can change (ledger accounts,
-connections, synced records: a sync of a connection the run created may add records). Beside it
-run, each on its own, the property tests of reads nothing in the run can disturb: one resource
-by id, the tax rates (the API has no operation that changes them), and token requests.
+What may run side by side: the run only changes what it created, but a test that walks one of
+the entity's lists across requests (pagination round trips, sorting across pages, the property
+tests' next-page follow-up) must not overlap a test that creates, changes or deletes resources
+there, or the walk meets an item that appeared or vanished under it and reports a broken
+contract that is not there. Each test has a mode (`mode_of`): `walk` (property tests of list
+operations the run can change: ledger accounts, connections, synced records, which a sync of a
+connection the run created may add to), `change` (property tests of every other state-changing
+operation), `both` (every scenario module but the two below, which arrange and walk; the
+stateful chains) and `none` (reads no test can disturb: one resource by id, the tax rates (no
+operation changes them), token requests, and the tax-rate and rate-limit scenario modules).
+Walks run beside walks and changes beside changes, never a walk beside a change, and `both`
+alone among them (`Turns`, first come, first served across the workers). A scenario module is
+one unit of work (`unit_of`): its tests run in one worker, in the order written, its turn held
+from its first test to its last (its fixtures stand throughout); every other test is a unit of
+its own (the xdist scheduler `SideBySideScheduling`, largest units first).
 
 On the emulator with its control plane (in-process, `emulator-http`, or a URL that answers
 /_emulator) nothing here applies: the run is scheduled as before.
@@ -45,7 +50,6 @@ from conformance.http import pacing
 _hookimpl = pluggy.HookimplMarker("pytest")  # = pytest.hookimpl, without importing pytest at start-up
 SAMPLES = 3
 PROBE_PATH = "/accounting_connections"  # one small page, changes nothing (also preflight's read)
-ENTITY_UNIT = "the entity's lists (one worker, in order)"
 SCENARIOS = "conformance/suite/scenarios/"
 # Property tests of these operations read what no test of the run can change (see the module's doc).
 UNDISTURBED = frozenset({"getAccountingConnection", "getSyncedRecord", "listTaxRates", "getTaxRate",
@@ -185,9 +189,23 @@ def mode_of(nodeid: str) -> str:
     return WALK if operation.method == "GET" else CHANGE
 
 
+BOTH_UNIT = "walks and arrangements of the entity (one worker, in order)"
+
+
 def unit_of(nodeid: str) -> str:
-    """The unit of work a test belongs to: a scenario module (its tests in order, in one
-    worker: they share its fixtures), else the test alone."""
+    """The unit of work a test belongs to, run by one worker in collection order: every test
+    that walks and changes (`both`: the scenario modules, the stateful chains) in one unit, as
+    they could never run beside each other anyway (the other workers meanwhile run the rest); a
+    scenario module that does neither is a unit of its own (its tests share its fixtures);
+    every other test is a unit alone."""
+    if mode_of(nodeid) == BOTH:
+        return BOTH_UNIT
+    return _module(nodeid) if nodeid.startswith(SCENARIOS) else nodeid
+
+
+def turn_of(nodeid: str) -> str:
+    """What a turn is held for: a scenario module from its first test to its last (its
+    fixtures arrange for the whole module), any other test alone."""
     return _module(nodeid) if nodeid.startswith(SCENARIOS) else nodeid
 
 
@@ -224,11 +242,16 @@ class Turns:
         with open(self.path, "r+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                entries = [entry for entry in json.loads(handle.read() or "[]") if self._alive(entry[0])]
+                try:
+                    read = json.loads(handle.read() or "[]")
+                except ValueError:  # never written half (written and flushed under the lock)
+                    read = []
+                entries = [entry for entry in read if self._alive(entry[0])]
                 result = change(entries)
                 handle.seek(0)
                 handle.truncate()
                 handle.write(json.dumps(entries))
+                handle.flush()  # before the lock is let go, not when the file closes
                 return result
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
@@ -260,6 +283,13 @@ class Turns:
         self._transact(lambda entries: entries.__setitem__(slice(None), [e for e in entries if e[0] != self.pid]))
 
 
+def _debug(what: str, nodeid: str) -> None:
+    log = os.environ.get("TURNS_DEBUG_LOG")
+    if log:
+        with open(log, "a") as handle:
+            handle.write(f"{time.time():.3f} {os.getpid()} {what} {mode_of(nodeid)} {nodeid}\n")
+
+
 _turns: Turns | None = None
 _holding: str | None = None  # the scenario module whose turn this worker holds across its tests
 
@@ -275,16 +305,18 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
         return
     if _turns is None:
         _turns = Turns(path)
-    unit = unit_of(item.nodeid)
+    unit = turn_of(item.nodeid)
     if _holding != unit:
         if _holding is not None:
             _turns.leave()
             _holding = None
         _turns.enter(mode_of(item.nodeid))
+    _debug("start", item.nodeid)
     try:
         yield
     finally:
-        if unit != item.nodeid and nextitem is not None and unit_of(nextitem.nodeid) == unit:
+        _debug("stop", item.nodeid)
+        if unit != item.nodeid and nextitem is not None and turn_of(nextitem.nodeid) == unit:
             _holding = unit  # the module goes on: its fixtures still stand
         else:
             _turns.leave()

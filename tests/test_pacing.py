@@ -289,6 +289,7 @@ def test_an_unpaced_burst_holds_paced_requests_one_window_after_it(clock: FakeCl
     (10, 0.06, 2),
     (30, 0.25, 4),   # capped
     (60, 0.003, 1),  # loopback: the round trip is a fraction of a slot, nothing to hide
+    (100, 0.015, 1),  # a busy machine's loopback: over half a slot, but no network distance
     (10, 0.0, 1),
 ])
 def test_senders_cover_the_round_trip(limit: float, round_trip: float, senders: int) -> None:

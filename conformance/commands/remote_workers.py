@@ -6,8 +6,8 @@ send slot is 33 ms, and a round trip of 60 ms leaves every second slot unused. B
 starts, `measure` reads the limit the target advertises and its round trip (the fastest of a
 few cheap reads), and `plan` picks the number of pytest-xdist workers
 (`conformance.http.pacing.senders_for`: ceil(limit x round trip) + 1, at most 4; one when the
-round trip is under half a slot). `--workers N` (flag or configuration file) always wins. The
-workers take their send slots from one shared sequence (`pacing.SharedSlots`, the file named in
+round trip is under half a slot or 20 ms). `--workers N` (flag or configuration file) always
+wins. The workers take their send slots from one shared sequence (`pacing.SharedSlots`, the file named in
 `pacing.SHARED_SLOTS_ENV`), so together they keep to the advertised limit and count the
 requests in flight across the run.
 
@@ -22,10 +22,12 @@ operation), `both` (every scenario module but the two below, which arrange and w
 stateful chains) and `none` (reads no test can disturb: one resource by id, the tax rates (no
 operation changes them), token requests, and the tax-rate and rate-limit scenario modules).
 Walks run beside walks and changes beside changes, never a walk beside a change, and `both`
-alone among them (`Turns`, first come, first served across the workers). A scenario module is
-one unit of work (`unit_of`): its tests run in one worker, in the order written, its turn held
-from its first test to its last (its fixtures stand throughout); every other test is a unit of
-its own (the xdist scheduler `SideBySideScheduling`, largest units first).
+alone among them (`Turns`, first come, first served across the workers). A scenario module holds
+its turn from its first test to its last (its fixtures stand throughout), any other test for
+itself. Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every `both` test
+in one unit, run by one worker in collection order (they could never run beside each other
+anyway, and the other workers meanwhile take the rest); every other test a unit of its own (the
+two `none` scenario modules one unit each).
 
 On the emulator with its control plane (in-process, `emulator-http`, or a URL that answers
 /_emulator) nothing here applies: the run is scheduled as before.
@@ -283,13 +285,6 @@ class Turns:
         self._transact(lambda entries: entries.__setitem__(slice(None), [e for e in entries if e[0] != self.pid]))
 
 
-def _debug(what: str, nodeid: str) -> None:
-    log = os.environ.get("TURNS_DEBUG_LOG")
-    if log:
-        with open(log, "a") as handle:
-            handle.write(f"{time.time():.3f} {os.getpid()} {what} {mode_of(nodeid)} {nodeid}\n")
-
-
 _turns: Turns | None = None
 _holding: str | None = None  # the scenario module whose turn this worker holds across its tests
 
@@ -311,11 +306,9 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
             _turns.leave()
             _holding = None
         _turns.enter(mode_of(item.nodeid))
-    _debug("start", item.nodeid)
     try:
         yield
     finally:
-        _debug("stop", item.nodeid)
         if unit != item.nodeid and nextitem is not None and turn_of(nextitem.nodeid) == unit:
             _holding = unit  # the module goes on: its fixtures still stand
         else:

@@ -69,6 +69,9 @@ SHARED_SLOTS_ENV = "MONITE_CONFORMANCE_PACING_SLOTS"
 MAX_SENDERS = 4
 # A round trip under this share of a send slot costs little: one sender keeps up.
 LATENCY_WORTH_HIDING = 0.5
+# Nor a round trip this short: a target on the same machine (a busy machine's loopback can
+# take a few milliseconds), where workers would cost more to start than they save.
+NEARBY_SECONDS = 0.02
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -319,9 +322,9 @@ def senders_for(limit: float, round_trip: float, cap: int = MAX_SENDERS) -> int:
     """How many requests to keep in flight so the round trip does not eat the allowance: one
     send slot is 1/limit seconds, a request occupies its sender for `round_trip`, so
     ceil(limit x round_trip) senders fill every slot, and one more covers the suite's own work
-    between requests. One sender when the round trip is under half a slot (nothing worth
-    hiding: a loopback target); never more than `cap`."""
-    if limit <= 0 or round_trip <= 0 or limit * round_trip < LATENCY_WORTH_HIDING:
+    between requests. One sender when the round trip is under half a slot or under 20 ms
+    (nothing worth hiding: a target on this machine); never more than `cap`."""
+    if limit <= 0 or round_trip < NEARBY_SECONDS or limit * round_trip < LATENCY_WORTH_HIDING:
         return 1
     return max(1, min(cap, math.ceil(limit * round_trip) + 1))
 

@@ -96,31 +96,34 @@ def _config(served, **options: object) -> RunConfig:
     return RunConfig.resolve(env=env, target=served.base_url, **options)
 
 
-def test_workers_are_chosen_from_the_round_trip_unless_given() -> None:
-    """60 ms late at an advertised 30/s: a round trip spans two slots, so three senders; a
-    `--workers` the user gave is kept; the same deployment without its latency on loopback
-    needs one (`senders_for`)."""
+def test_workers_are_chosen_from_the_round_trip_unless_given_or_on_this_machine() -> None:
+    """The deployment advertises 30/s and answers 60 ms late, but on loopback: one worker (a
+    slow loopback answer is this machine's CPU, not distance); a `--workers` the user gave is
+    kept. Away from this machine the choice is `senders_for` (tests/test_pacing.py)."""
     with serve("sandbox_30rps_60ms") as served:
         chosen = remote_workers.plan(_config(served), workers_given=False)
-        given = remote_workers.plan(_config(served, workers=2), workers_given=True)
-    assert chosen.remote and chosen.chosen
+        given = remote_workers.plan(_config(served, workers=3), workers_given=True)
+    assert chosen.remote and chosen.chosen and chosen.config.workers == 1
     assert chosen.distance is not None and chosen.distance.advertised_limit == 30
     assert chosen.distance.round_trip >= 0.06, "the deployment answers 60 ms late"
-    assert chosen.config.workers == pacing.senders_for(30, chosen.distance.round_trip) >= 3
-    assert (given.remote, given.chosen, given.config.workers) == (True, False, 2)
+    assert (given.remote, given.chosen, given.config.workers) == (True, False, 3)
+    assert remote_workers.on_this_machine("http://127.0.0.1:8080/v1")
+    assert not remote_workers.on_this_machine("https://api.sandbox.monite.com/v1")
 
 
 def test_against_a_distant_target_requests_overlap_without_a_429(tmp_path: Path) -> None:
     """The tax-rate property tests against a deployment that advertises 30/s and answers 60 ms
-    late: the run picks several workers, more than one request is in flight at once, and the
-    shared pace keeps every answer under the limit."""
+    late, with the workers the run chooses for such a target away from this machine
+    (`senders_for(30, 0.06)`): more than one request is in flight at once, and the shared pace
+    keeps every answer under the limit."""
     with serve("sandbox_30rps_60ms") as served:
-        outcome = run_with_cli(served, tmp_path, "--only", "tax-rates", "--suite", "property")
+        outcome = run_with_cli(served, tmp_path, "--only", "tax-rates", "--suite", "property",
+                               "--workers", str(pacing.senders_for(30, 0.06)))
         statuses = [entry.status for entry in served.log.requests]
     assert outcome.summary is not None, outcome.output[-2000:]
     pacing_seen = outcome.summary["pacing"]
     assert outcome.returncode == 0, outcome.failures
-    assert "workers (chosen" in outcome.output, "the run says how many workers it chose"
+    assert "3 workers (given" in outcome.output, "the run says how many workers it uses"
     assert pacing_seen["peak_in_flight"] > 1, f"one request at a time: {pacing_seen}"
     assert statuses.count(429) == 0 and pacing_seen["waits_on_429"] == 0, f"answers: {sorted(set(statuses))}"
     assert pacing_seen["advertised_limit"] == 30

@@ -6,8 +6,8 @@ send slot is 33 ms, and a round trip of 60 ms leaves every second slot unused. B
 starts, `measure` reads the limit the target advertises and its round trip (the fastest of a
 few cheap reads), and `plan` picks the number of pytest-xdist workers
 (`conformance.http.pacing.senders_for`: ceil(limit x round trip) + 1, at most 4; one when the
-round trip is under half a slot or 20 ms). `--workers N` (flag or configuration file) always
-wins. The workers take their send slots from one shared sequence (`pacing.SharedSlots`, the file named in
+round trip is under half a slot or 20 ms, and on a loopback target, whose slow answers are this
+machine's busy CPU, not distance). `--workers N` (flag or configuration file) always wins. The workers take their send slots from one shared sequence (`pacing.SharedSlots`, the file named in
 `pacing.SHARED_SLOTS_ENV`), so together they keep to the advertised limit and count the
 requests in flight across the run.
 
@@ -105,6 +105,14 @@ def measure(config: RunConfig) -> Distance:
         return Distance(control_plane=False, advertised_limit=limit, round_trip=min(times))
 
 
+def on_this_machine(target: str) -> bool:
+    """Whether the target URL names this machine (loopback)."""
+    from urllib.parse import urlparse
+
+    host = (urlparse(target).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
 def pace_of(config: RunConfig, distance: Distance) -> float:
     """The requests per second the run will keep to: the advertised limit (the documented 30/s
     without one), capped by --rate-limit."""
@@ -124,6 +132,10 @@ def plan(config: RunConfig, workers_given: bool) -> Plan:
         return Plan(config, remote=False, distance=distance, chosen=False)
     if workers_given:
         return Plan(config, remote=True, distance=distance, chosen=False)
+    if on_this_machine(config.target):
+        # No network distance to hide: a slow answer from loopback is this machine's busy CPU,
+        # which more workers only make busier (`--workers N` still applies).
+        return Plan(config, remote=True, distance=distance, chosen=True)
     workers = pacing.senders_for(pace_of(config, distance), distance.round_trip)
     return Plan(replace(config, workers=workers), remote=True, distance=distance, chosen=True)
 

@@ -213,8 +213,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     RunOption("report_dir", "path", None,
               help="where the reports go (default: reports/<timestamp>/, with reports/latest pointing at it)"),
     RunOption("seed", "int", DEFAULT_SEED, env="MONITE_SEED", help="seed for generated data"),
-    RunOption("workers", "int", 1, minimum=1, maximum=64, help="parallel pytest-xdist workers (pacing divides the rate among them); `run` without it: "
-                   "2 for the whole suite on the in-process emulator with 2+ cores, else 1"),
+    RunOption("workers", "int", 1, minimum=1, maximum=64, help="parallel pytest-xdist workers (on a remote target they share one pace); `run` "
+                   "without it: 2 for the whole suite on the in-process emulator with 2+ cores, else 1"),
     RunOption("baseline", "path", None,
               help="YAML/JSON file of accepted deviations: they do not fail the run but stay in the report"),
     RunOption("allow_production", "bool", False, help="allow running against Monite's production API"),

@@ -201,3 +201,96 @@ def test_the_run_total_survives_the_end_of_pacing() -> None:
     after, after_stats = pacing.waited(), pacing.stats()
     assert (round(after[0] - before[0], 6), after[1] - before[1]) == (2.5, 1)
     assert after_stats["requests"] - before_stats.get("requests", 0) == 7
+
+
+# -- several senders: shared slots, requests in flight, the probe's burst ------------------------
+
+def test_workers_sharing_slots_keep_one_pace_and_count_in_flight_together(tmp_path, clock: FakeClock) -> None:
+    """Two workers' pacers on one slot file: one sequence of slots at the whole limit (not a
+    share each), the limit one of them learnt is followed by the other, and a request of each
+    in flight at once counts two."""
+    path = tmp_path / "slots"
+    pacing.SharedSlots.create(path, advertised=10).close()
+    first = pacing.Pacer(clock=clock, sleep=clock.sleep, shared=pacing.SharedSlots(path))
+    second = pacing.Pacer(None, share=2, clock=clock, sleep=clock.sleep, shared=pacing.SharedSlots(path))
+    first.wait()
+    second.wait()
+    first.wait()
+    interval = 1 / (10 * pacing.MARGIN)
+    assert clock.slept == pytest.approx([interval, interval]), "one sequence of slots at 10/s for both"
+    assert second.rate == pytest.approx(10 * pacing.MARGIN), "shared slots: no share to divide"
+    first.begin()
+    second.begin()
+    assert (first.in_flight, second.in_flight) == (1, 1)
+    assert first.stats()["peak_in_flight"] == 2 == second.stats()["peak_in_flight"], "counted across workers"
+    first.end(limited(12))
+    second.end(Answer())
+    third = pacing.Pacer(clock=clock, sleep=clock.sleep, shared=pacing.SharedSlots(path))
+    third.wait()
+    assert third.advertised == 12, "a limit one worker learnt is every worker's"
+
+
+def test_in_flight_is_bounded_across_workers(tmp_path, clock: FakeClock) -> None:
+    path = tmp_path / "slots"
+    pacing.SharedSlots.create(path).close()
+    first = pacing.Pacer(max_in_flight=1, clock=clock, sleep=clock.sleep, shared=pacing.SharedSlots(path))
+    second = pacing.Pacer(max_in_flight=1, clock=clock, sleep=clock.sleep, shared=pacing.SharedSlots(path))
+    first.begin()
+    polls = []
+
+    def release_after_two_polls(seconds: float) -> None:
+        polls.append(seconds)
+        if len(polls) == 2:
+            first.end(Answer())
+
+    second._sleep = release_after_two_polls
+    second.begin()
+    assert len(polls) == 2, "the second worker waited until the first request's answer came"
+    assert second.stats()["peak_in_flight"] == 1
+
+
+def test_a_token_fetched_while_preparing_a_request_is_not_a_second_in_flight(clock: FakeClock) -> None:
+    pacer = pacing.pace_following(None)
+    pacer._clock, pacer._sleep = clock, clock.sleep
+    try:
+        def send_needing_a_token() -> Answer:
+            pacing.send_paced(lambda: Answer(), sleep=clock.sleep)  # the token provider's request
+            return Answer()
+
+        pacing.send_paced(send_needing_a_token, sleep=clock.sleep)
+    finally:
+        pacing.pace_at(None)
+    assert (pacer.requests, pacer.peak_in_flight) == (2, 1), "two requests, one on the wire at a time"
+
+
+def test_an_unpaced_burst_holds_paced_requests_one_window_after_it(clock: FakeClock) -> None:
+    pacer = pacing.pace_following(None)
+    pacer._clock, pacer._sleep = clock, clock.sleep
+    try:
+        pacing.send_paced(lambda: Answer(), sleep=clock.sleep)
+        clock.now += 5
+        answered_at = []
+
+        def burst() -> Answer:
+            clock.now += 0.2
+            answered_at.append(clock.now)
+            return Answer(429, {"Retry-After": "1"})
+
+        pacing.send_unpaced(burst)
+        pacing.send_paced(lambda: Answer(), sleep=clock.sleep)
+    finally:
+        pacing.pace_at(None)
+    assert clock.now >= answered_at[0] + pacing.WINDOW_SECONDS, "the next paced request waits out the window"
+    assert pacer.waits_on_429 == 0, "the burst's own 429 is the probe's business"
+
+
+@pytest.mark.parametrize(("limit", "round_trip", "senders"), [
+    (30, 0.06, 3),   # 1.8 slots per round trip: 2 to cover it, 1 more for the suite's own work
+    (10, 0.06, 2),
+    (30, 0.25, 4),   # capped
+    (60, 0.003, 1),  # loopback: the round trip is a fraction of a slot, nothing to hide
+    (100, 0.015, 1),  # a busy machine's loopback: over half a slot, but no network distance
+    (10, 0.0, 1),
+])
+def test_senders_cover_the_round_trip(limit: float, round_trip: float, senders: int) -> None:
+    assert pacing.senders_for(limit, round_trip) == senders

@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 
 from conformance import config_file, interrupt
+from conformance.commands import remote_workers
 from conformance.commands.report_folder import point_latest, report_folder
 from conformance.commands.run_options import command, resolve_run
 from conformance.config import RunConfig
@@ -58,27 +59,35 @@ def run(given: dict[str, Any]) -> int:
 
     console = Console(file=sys.stdout, highlight=False)  # bound now: pytest's output is redirected later
     folder, is_default = report_folder(report_dir)
+    workers_given = given.get("workers") is not None or "workers" in file.run
     config = resolve_run(given, versions[0] if versions else None, file, folder.resolve())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # library deprecation notices are not the user's business
             preflight(config)
+            # A remote target: enough workers to hide its round trip (`--workers N` wins).
+            workers = remote_workers.plan(config, workers_given)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    args = pytest_args(config)
+    config = workers.config
+    args = pytest_args(config, remote=workers.remote)
     _say(console, f"{PROG}: {config.target} · API {config.api_version} · profile {config.profile} · "
                   f"suite {config.suite} → {folder}"
-                  + (f" · configuration {config.config_file}" if config.config_file else ""), style="bold")
+                  + (f" · configuration {config.config_file}" if config.config_file else "")
+                  + (f" · {workers.describe()}" if workers.describe() else ""), style="bold")
     interrupt.moment("before-pytest")
     try:
-        exit_code = _run_pytest(args, folder, console, config)
+        with remote_workers.shared_slots(workers):
+            exit_code = _run_pytest(args, folder, console, config,
+                                    extra_plugins=[remote_workers.SideBySide()] if workers.side_by_side else [])
     finally:
         if is_default:
             point_latest(folder)
     return exit_code
 
 
-def pytest_args(config: RunConfig) -> list[str]:
+
+def pytest_args(config: RunConfig, remote: bool = False) -> list[str]:
     """The pytest command line of a run: every option explicit, so the pytest plugin resolves
     the same RunConfig (in this process and in xdist workers). Secrets stay in the environment."""
     import conformance
@@ -107,21 +116,26 @@ def pytest_args(config: RunConfig) -> list[str]:
         f"--html={folder / 'report.html'}", "--self-contained-html",
         *pytest_argv(config.option_values(), config.config_file),
     ]
-    return args + xdist_args(config)
+    return args + xdist_args(config, remote)
 
 
-def xdist_args(config: RunConfig) -> list[str]:
+def xdist_args(config: RunConfig, remote: bool = False) -> list[str]:
     """How the run spreads its tests over pytest-xdist workers (none: all in this process).
 
     On an emulator the run starts itself, each worker has its own, and `--dist loadscope` is
     read by the suite's plugin as "fixed groups, each in collection order in one worker"
-    (`conformance.pytest_plugin.scheduling`): the same results as one process. On any other
-    target, tests go to whichever worker is free."""
+    (`conformance.pytest_plugin.scheduling`): the same results as one process. On a remote
+    target (no control plane) tests run side by side only where they cannot disturb each other
+    (`remote_workers`: its scheduler and the turns its workers take). Elsewhere (our emulator
+    over HTTP) tests go to whichever worker is free."""
     if config.workers <= 1:
         return []
+    workers = ["-n", str(config.workers)]
     if config.starts_emulator:
-        return ["-n", str(config.workers), "--dist", "loadscope"]
-    return ["-n", str(config.workers), "--dist", "worksteal"]
+        return workers + ["--dist", "loadscope"]
+    if remote:
+        return workers + ["--dist", "loadscope", "-p", "conformance.commands.remote_workers"]
+    return workers + ["--dist", "worksteal"]
 
 
 # The plugins a run loads (`--disable-plugin-autoload` leaves out the rest): the suite's own,
@@ -138,7 +152,8 @@ def _plugin_args(config: RunConfig) -> list[str]:
     return [arg for name in names for arg in ("-p", name)]
 
 
-def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig) -> int:
+def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConfig,
+                extra_plugins: list[Any] | None = None) -> int:
     import pytest
 
     from conformance.pytest_plugin.plugin import ResolvedRun
@@ -154,7 +169,7 @@ def _run_pytest(args: list[str], folder: Path, console: Console, config: RunConf
     with _output_to(folder / "pytest.log") as log:
         interrupt.defer()  # until collection starts: pytest loading its plugins is not to be cut short
         try:
-            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config), stopper]))
+            status = int(pytest.main(args, plugins=[progress, ResolvedRun(config), stopper, *(extra_plugins or [])]))
         except KeyboardInterrupt:
             status = -1
         except Exception as exc:  # pytest itself broke: its traceback goes to pytest.log, not the console

@@ -15,7 +15,7 @@ import httpx
 
 from conformance.http.auth import BearerAuth, TokenProvider
 from conformance.http.exchange import Exchange
-from conformance.http.pacing import send_paced
+from conformance.http.pacing import send_paced, send_unpaced
 from conformance.target.targets import Target
 
 
@@ -72,7 +72,7 @@ class MoniteClient:
                 kwargs["json"] = json
             return self.http.request(method, f"{self.target.base_url}{path}", **kwargs)
 
-        response = send_paced(send) if paced else send()
+        response = send_paced(send) if paced else send_unpaced(send)
         self.exchanges.append(Exchange.from_response(response))
         return response
 

@@ -41,7 +41,7 @@ test: setup-test lint-spec lint-imports
 # versions pyproject.toml allows, and at the newest, each in a venv of its own, running a slice
 # of about a minute: the option table, the configuration file, the schemathesis compatibility
 # gate, and a real run (property tests and scenarios about tax rates) through the CLI.
-VERSION_SLICE := tests/test_options.py tests/test_config_file.py tests/test_schemathesis_compat.py tests/test_property_ids.py
+VERSION_SLICE := tests/test_options.py tests/test_config_file.py tests/property/test_schemathesis_compat.py tests/property/test_property_ids.py
 LOWEST_VENV   ?= .venv-lowest
 LATEST_VENV   ?= .venv-latest
 

@@ -16,11 +16,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from conformance.spec.contract import SPEC_URI, spec_contract
+from conformance.openapi.contract import SPEC_URI, spec_contract
 from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder
 from conformance.proxy.traffic import SeenRequest, SeenResponse
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 
 HEADERS = {"x-monite-version": "2024-05-25", "x-monite-entity-id": "9d2b4c8f-2087-4738-ba91-7359683c49a4",
            "authorization": "Bearer bench-token-0000"}

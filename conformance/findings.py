@@ -1,11 +1,11 @@
 """The ground floor of every judgement: one `Rule`, one `Finding`, one record of what a test saw.
 
 Every producer of a verdict speaks these types: the Monite schemathesis checks
-(`conformance.checks`), the scenarios' expectations (`conformance.rules.kinds`), the property
+(`conformance.checks`), the scenarios' expectations (`conformance.expectations.kinds`), the property
 tests' excused failures (`conformance.verdict.assumptions`), the proxy's request and response
 checks (`conformance.proxy`), the contract diff's changes (`conformance.diff`) and the differences
-between two runs (`conformance.compare`). Catalogues of rules (`checks/rules.py`, `proxy/rules.py`,
-`suite/scenarios/rules.py`, `diff/rules.py`) hold `Rule` instances; reports read `Finding`s and `TestEvidence`.
+between two runs (`conformance.compare`). Catalogues of rules (`checks/catalogue.py`, `proxy/catalogue.py`,
+`suite/scenarios/catalogue.py`, `diff/catalogue.py`) hold `Rule` instances; reports read `Finding`s and `TestEvidence`.
 
 A rule's kind says how a broken rule counts (docs/design.md, "Assumptions"):
 

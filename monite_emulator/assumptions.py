@@ -99,7 +99,7 @@ ASSUMPTIONS: list[Assumption] = [
                "(2022-11-16..2023-06-04 look like 2023-09-01, 2024-01-31 like 2024-05-25); a newer one the "
                "nearest at or before it (2025-06-23 looks like 2024-05-25)",
                "features arrive with new versions; only the 2023-09-01 ledger-account docs differ",
-               "model/versions.py (the spec: conformance/spec/versions.py)"),
+               "model/versions.py (the spec: conformance/openapi/versions.py)"),
     Assumption("A30", "an operation the requested version does not have (2023-09-01 and older: POST "
                "/ledger_accounts, PATCH and DELETE /ledger_accounts/{id})",
                "405 with Allow listing the methods the version has for the path and an error body, checked "

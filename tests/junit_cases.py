@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.rules.kinds import OBSERVATION_KEY
+from conformance.expectations.kinds import OBSERVATION_KEY
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Monite-specific schemathesis checks: importing this package registers them.
 
 Each check has one reason to fail and names the documented rule it enforces
-(`conformance.checks.rules`). They run with schemathesis' built-in checks on every response
+(`conformance.checks.catalogue`). They run with schemathesis' built-in checks on every response
 of the property tests, and can be used with any schemathesis run that imports this package.
 """
 

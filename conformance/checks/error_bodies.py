@@ -7,7 +7,7 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from conformance.checks import rules
+from conformance.checks import catalogue
 from conformance.checks.wire import NO_BODY, describe, json_body, request_method
 
 
@@ -52,5 +52,5 @@ def monite_error_body_shape(ctx: CheckContext, response: Response, case: Case) -
         problem = error_problem(body)
     if problem is not None:
         shown = describe(body) if body is not NO_BODY else "(no JSON body)"
-        raise rules.ERROR_BODY_SHAPE.violated(f"{response.status_code} body has {problem}: {shown}")
+        raise catalogue.ERROR_BODY_SHAPE.violated(f"{response.status_code} body has {problem}: {shown}")
     return None

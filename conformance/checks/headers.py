@@ -10,8 +10,8 @@ from collections import OrderedDict
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from conformance.checks import rules
-from conformance.rules.headers import API_VERSION_ERROR_TYPES, RATE_LIMIT_HEADERS
+from conformance.checks import catalogue
+from conformance.expectations.headers import API_VERSION_ERROR_TYPES, RATE_LIMIT_HEADERS
 from conformance.checks.wire import header, json_body, request_header
 
 _INTEGER = re.compile(r"^[0-9]+$")
@@ -33,7 +33,7 @@ def monite_version_echoed(ctx: CheckContext, response: Response, case: Case) -> 
         return True
     echoed = header(response, "x-monite-version")
     if echoed != sent:
-        raise rules.VERSION_ECHOED.violated(f"request sent x-monite-version {sent!r}, response has {echoed!r}")
+        raise catalogue.VERSION_ECHOED.violated(f"request sent x-monite-version {sent!r}, response has {echoed!r}")
     return None
 
 
@@ -72,9 +72,9 @@ def monite_request_id_unique(ctx: CheckContext, response: Response, case: Case) 
     """x-request-id is present, not blank, and never repeats an earlier response's id."""
     value = header(response, "x-request-id")
     if value is None or not value.strip():
-        raise rules.REQUEST_ID_UNIQUE.violated(f"x-request-id is {'missing' if value is None else 'blank'}")
+        raise catalogue.REQUEST_ID_UNIQUE.violated(f"x-request-id is {'missing' if value is None else 'blank'}")
     if SEEN_REQUEST_IDS.seen_elsewhere(value, id(response)):
-        raise rules.REQUEST_ID_UNIQUE.violated(f"x-request-id {value!r} was already sent on an earlier response")
+        raise catalogue.REQUEST_ID_UNIQUE.violated(f"x-request-id {value!r} was already sent on an earlier response")
     return None
 
 
@@ -84,7 +84,7 @@ def monite_rate_limit_headers(ctx: CheckContext, response: Response, case: Case)
     if response.status_code == 429:
         retry_after = header(response, "retry-after")
         if retry_after is None or not _INTEGER.match(retry_after.strip()):
-            raise rules.RATE_LIMIT_HEADERS.violated(f"429 with Retry-After {retry_after!r}")
+            raise catalogue.RATE_LIMIT_HEADERS.violated(f"429 with Retry-After {retry_after!r}")
         return None
     problems = []
     for name in RATE_LIMIT_HEADERS:
@@ -94,7 +94,7 @@ def monite_rate_limit_headers(ctx: CheckContext, response: Response, case: Case)
         elif not _INTEGER.match(value.strip()):
             problems.append(f"{name} is {value!r}, not an integer")
     if problems:
-        raise rules.RATE_LIMIT_HEADERS.violated("; ".join(problems))
+        raise catalogue.RATE_LIMIT_HEADERS.violated("; ".join(problems))
     return None
 
 
@@ -117,5 +117,5 @@ def monite_entity_id_echoed(ctx: CheckContext, response: Response, case: Case) -
         return True
     echoed = header(response, "x-monite-entity-id")
     if not _same_uuid(sent, echoed):
-        raise rules.ENTITY_ID_ECHOED.violated(f"request sent x-monite-entity-id {sent!r}, response has {echoed!r}")
+        raise catalogue.ENTITY_ID_ECHOED.violated(f"request sent x-monite-entity-id {sent!r}, response has {echoed!r}")
     return None

@@ -9,8 +9,8 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from conformance.checks import rules
-from conformance.rules.ordering import out_of_order, sort_value
+from conformance.checks import catalogue
+from conformance.expectations.ordering import out_of_order, sort_value
 from conformance.checks.followup import send_follow_up
 from conformance.checks.wire import describe, json_body, request_method, request_query
 
@@ -70,7 +70,7 @@ def monite_page_within_limit(ctx: CheckContext, response: Response, case: Case) 
     bound = limit if limit is not None else MAX_LIMIT
     if len(data) > bound:
         asked = f"limit={limit}" if limit is not None else "no valid limit (so at most 250)"
-        raise rules.PAGE_WITHIN_LIMIT.violated(f"request asked for {asked}, page has {len(data)} items")
+        raise catalogue.PAGE_WITHIN_LIMIT.violated(f"request asked for {asked}, page has {len(data)} items")
     return None
 
 
@@ -133,7 +133,7 @@ def monite_next_page_continues(ctx: CheckContext, response: Response, case: Case
     follow = send_follow_up(ctx, case, query)
     follow_page = _page(follow)
     if follow_page is None:
-        raise rules.NEXT_PAGE_CONTINUES.violated(
+        raise catalogue.NEXT_PAGE_CONTINUES.violated(
             f"the next page request was answered {follow.status_code}: {describe(json_body(follow))}")
     second = follow_page[0]
     problem = overlap_problem(first, second)
@@ -144,5 +144,5 @@ def monite_next_page_continues(ctx: CheckContext, response: Response, case: Case
         if problem is not None:
             problem += f" (sort field from {source})"
     if problem is not None:
-        raise rules.NEXT_PAGE_CONTINUES.violated(problem)
+        raise catalogue.NEXT_PAGE_CONTINUES.violated(problem)
     return None

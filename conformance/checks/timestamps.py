@@ -11,9 +11,9 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
-from conformance.checks import rules
+from conformance.checks import catalogue
 from conformance.checks.wire import NO_BODY, json_body
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 
 # YYYY-MM-DDThh:mm:ss[.ffffff] followed by Z or ±hh:mm (the docs' format; up to six fraction digits).
 ISO_8601_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$")
@@ -87,5 +87,5 @@ def monite_timestamps_utc(ctx: CheckContext, response: Response, case: Case) -> 
     for where, value in _timestamps(body, timestamp_fields()):
         problem = timestamp_problem(value) if isinstance(value, str) else "not a string"
         if problem is not None:
-            raise rules.TIMESTAMPS_UTC.violated(f"{where} = {value!r}: {problem}")
+            raise catalogue.TIMESTAMPS_UTC.violated(f"{where} = {value!r}: {problem}")
     return None

@@ -5,7 +5,7 @@ process: the suite's schemas, evidence and cleanup are per process, and a versio
 not see another's) into `<report dir>/<version>/`; then the comparison of B with A
 (`conformance.compare`: compare.json, compare.md, compare.html) goes into `<report dir>/`.
 
-Exit code: the worst of the runs' own (`conformance.verdict.verdict.worst_exit_code`);
+Exit code: the worst of the runs' own (`conformance.verdict.decision.worst_exit_code`);
 `--fail-on-difference` makes any difference between the two versions at least a 1.
 """
 
@@ -34,7 +34,7 @@ from conformance.config_file import FileConfig
 from conformance.errors import ConfigError
 from conformance.options import PROG, child_argv
 from conformance.redaction import redact
-from conformance.verdict.verdict import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
+from conformance.verdict.decision import EXIT_CODES, FAILURES, INTERRUPTED, worst_exit_code
 
 
 def run_differential(given: dict[str, Any], versions: list[str], file: FileConfig, report_dir: Path | None,

@@ -22,7 +22,7 @@ from conformance import config_file
 from conformance import interrupt
 from conformance.errors import ConfigError
 from conformance.options import CONFIG, NO_CONFIG
-from conformance.proxy.verdict import FailOn
+from conformance.proxy.fail_on import FailOn
 from conformance.redaction import redact
 
 DEFAULT_PORT = 8766  # the emulator's default is 8765

@@ -203,7 +203,7 @@ def _module(nodeid: str) -> str:
 def mode_of(nodeid: str) -> str:
     """How the test uses the entity; a scenario module's tests share the module's mode (its
     fixtures arrange for the whole module)."""
-    from conformance.spec.catalog import spec_catalog
+    from conformance.openapi.catalog import spec_catalog
 
     if nodeid.startswith(SCENARIOS):
         return SCENARIO_MODES.get(_module(nodeid).rsplit("/", 1)[-1], BOTH)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from conformance.errors import ConfigError
-from conformance.proxy.verdict import FailOn
+from conformance.proxy.fail_on import FailOn
 
 
 def register(app: typer.Typer) -> None:

@@ -4,7 +4,7 @@ The run is `pytest --pyargs conformance.suite` in this process, with the suite's
 the report plugin (`conformance.report.plugin`). Before pytest starts, the options, the
 baseline and the target are checked, so a bad option (exit 2) or a dead target or refused
 credential (exit 3) is one line, not a page of identical test errors. Exit codes: see
-`conformance.verdict.verdict` and the README's "Exit codes".
+`conformance.verdict.decision` and the README's "Exit codes".
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def default_workers(config: RunConfig) -> int:
 def resolve_run(given: dict[str, Any], api_version: str | None, file: FileConfig, report_dir: Path) -> RunConfig:
     """The run's configuration at `api_version`, every option checked (ConfigError: exit 2):
     the operation names of --only/--skip and of the file's overrides, and the baseline."""
-    from conformance.spec.catalog import spec_catalog
+    from conformance.openapi.catalog import spec_catalog
     from conformance.verdict.baseline import load_baseline
 
     options = {name: value for name, value in given.items() if name in {o.name for o in RUN_OPTIONS}}

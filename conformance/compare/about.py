@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
-from conformance.spec.catalog import Catalog, spec_catalog
+from conformance.openapi.catalog import Catalog, spec_catalog
 
 _NAMED_IN_REASON = re.compile(r"\(([A-Za-z_][A-Za-z0-9_]*)\)")
 TOKEN_PATH = "/auth/token"

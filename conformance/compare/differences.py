@@ -23,8 +23,8 @@ from conformance.compare.about import operations_of
 from conformance.compare.runs import Run
 from conformance.findings import Finding, Rule
 from conformance.report.observations import split_profile_entry
-from conformance.spec.contract import documented_contract
-from conformance.spec.versions import base_version
+from conformance.openapi.contract import documented_contract
+from conformance.openapi.versions import base_version
 
 GOOD, BAD = {"passed"}, {"failed", "error"}
 

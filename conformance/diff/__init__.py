@@ -11,6 +11,6 @@ called and how bad it is.
 
 from conformance.diff.model import DiffResult, change
 from conformance.diff.operations import diff_documents
-from conformance.diff.rules import LEVELS, RULES
+from conformance.diff.catalogue import LEVELS, RULES
 
 __all__ = ["DiffResult", "LEVELS", "RULES", "change", "diff_documents"]

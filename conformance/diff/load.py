@@ -17,7 +17,7 @@ import yaml
 from conformance.diff.errors import DocumentError
 from conformance.diff.validate import check_structure
 from conformance.errors import ConfigError
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 
 FETCH_TIMEOUT = 30.0
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,10 +45,10 @@ def _spec_at(version: str) -> dict[str, Any]:
     if not version:
         raise ConfigError("spec@ needs an API version, e.g. spec@2024-05-25")
     try:
-        from conformance.spec.versions import effective_spec
+        from conformance.openapi.versions import effective_spec
     except ImportError:
         raise ConfigError(f"spec@{version}: this installation has no per-version spec "
-                          "(conformance.spec.versions.effective_spec is missing)") from None
+                          "(conformance.openapi.versions.effective_spec is missing)") from None
     try:
         return effective_spec(version)
     except (LookupError, ValueError, FileNotFoundError) as exc:

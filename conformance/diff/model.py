@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.diff.rules import LEVELS, RULES, SEVERITY, level_of
+from conformance.diff.catalogue import LEVELS, RULES, SEVERITY, level_of
 from conformance.findings import Finding
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from conformance.diff.errors import DocumentError
-from conformance.spec.json_types import json_type
+from conformance.openapi.json_types import json_type
 
 MERGED = "x-conformance-merged"  # marks an allOf this module synthesised (for cycle identities)
 JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object"})

@@ -12,7 +12,7 @@ from typing import Any
 from conformance.diff import lifecycle
 from conformance.diff.model import DiffResult, change
 from conformance.diff.normalize import Document
-from conformance.diff.rules import REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
+from conformance.diff.catalogue import REQUEST_PARAMETER, REQUEST_PROPERTY, RESPONSE_PROPERTY
 from conformance.diff.schemas import Emit, SchemaComparer
 from conformance.diff.security import compare_security
 from conformance.diff.select import DEFAULT_PATHS, Operation, select_operations

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.diff.normalize import MISSING, Canon, Document, identity, json_key, same_json
-from conformance.diff.rules import RESPONSE_PROPERTY, schema_rule_id
+from conformance.diff.catalogue import RESPONSE_PROPERTY, schema_rule_id
 
 Emit = Callable[[str, str, str], None]  # (rule id, location, message)
 MAX_DEPTH = 64

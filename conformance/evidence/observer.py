@@ -22,7 +22,7 @@ from conformance.evidence import created
 from conformance.findings import Finding, TestEvidence
 from conformance.http.exchange import Exchange, shown_body
 from conformance.redaction import redact, redact_headers
-from conformance.spec.catalog import spec_catalog
+from conformance.openapi.catalog import spec_catalog
 
 # Keep this many of a test's last responses, to show the request behind a failure.
 KEEP_LAST = 3
@@ -143,7 +143,7 @@ def withheld(operation_id: str) -> None:
 
 def observation(finding: Finding) -> None:
     """A deviation from an assumption or a probe's answer, reported instead of failing
-    (`conformance.rules.kinds`, and the property tests' excused check failures)."""
+    (`conformance.expectations.kinds`, and the property tests' excused check failures)."""
     with _lock:
         if _current is not None and len(_seen.observations) < 50:
             _seen.observations.append(finding.as_dict())

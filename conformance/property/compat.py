@@ -24,7 +24,7 @@ What is here has no public path yet:
 - `without_local_constants`: Hypothesis' one setting-less habit that would make a run's cases
   depend on more than the seed and the spec (see there).
 
-`tests/test_schemathesis_compat.py` fails with the installed schemathesis version named when
+`tests/property/test_schemathesis_compat.py` fails with the installed schemathesis version named when
 any of these changes shape.
 """
 
@@ -105,7 +105,7 @@ def without_local_constants() -> None:
     test to test as modules load lazily; from an installed wheel it is none. So the same seed
     gave other cases with `--workers 2` than with one process, and other cases in a checkout
     than for a user. With the pool empty, as for an installed package, the cases depend on the
-    seed and the spec only. (No public setting; `tests/test_schemathesis_compat.py` checks the
+    seed and the spec only. (No public setting; `tests/property/test_schemathesis_compat.py` checks the
     attribute exists.)"""
     from hypothesis.internal.conjecture import providers
 

@@ -16,9 +16,9 @@ from schemathesis import AuthContext, BaseSchema, Case
 from conformance import config as run_config
 from conformance.config import ASGI_PREFIX, EMULATOR, EMULATOR_HTTP
 from conformance.property.profiles import PROFILES, schemathesis_config
-from conformance.spec.assumed import strict
-from conformance.spec.files import spec_path
-from conformance.spec.versions import contract_document
+from conformance.openapi.assumed import strict
+from conformance.openapi.files import spec_path
+from conformance.openapi.versions import contract_document
 from conformance.target.targets import IN_PROCESS_ORIGIN, in_process_app
 
 
@@ -36,7 +36,7 @@ def phase_schema(phase: str) -> BaseSchema:
     config = schemathesis_config(PROFILES[run.profile], phase, run.seed, base_url=_base_url(run.target))
     # The contract of the run's API version (base spec + that version's overlay); its own copy.
     # Strict: with the constraints the emulator is held to where the docs are silent
-    # (`conformance.spec.assumed`); a deviation only from those is judged by `verdict.assumptions`.
+    # (`conformance.openapi.assumed`); a deviation only from those is judged by `verdict.assumptions`.
     schema = schemathesis.openapi.from_dict(strict(contract_document(run.api_version)), config=config)
     schema.location = spec_path().absolute().as_uri()
     # Set before `parametrize()` clones the schema: the clones' probes must reach the app too.

@@ -25,9 +25,9 @@ from conformance.property.compat import IGNORED_AUTH, in_process_session
 from conformance.property.schema import TOKEN_PLACEHOLDER, requires_bearer
 from conformance.safety import guard
 from conformance.redaction import register_secret
-from conformance.rules.formats import is_api_version, is_uuid
-from conformance.rules.kinds import observation
-from conformance.spec.contract import documented_contract, strict_contract
+from conformance.expectations.formats import is_api_version, is_uuid
+from conformance.expectations.kinds import observation
+from conformance.openapi.contract import documented_contract, strict_contract
 from conformance.verdict.assumptions import NO_JSON, Answer, excuse
 from conformance.target.targets import Target
 

@@ -7,7 +7,7 @@ page's tokens are remembered before the service can send the next page's request
 
 from __future__ import annotations
 
-from conformance.spec.contract import Contract
+from conformance.openapi.contract import Contract
 from conformance.proxy.credentials import register_credentials
 from conformance.proxy.paging import PageLimits
 from conformance.proxy.recorder import Recorder

@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.http.exchange import Exchange
 from conformance.findings import Finding
-from conformance.proxy.rules import record as record_of
+from conformance.proxy.catalogue import record as record_of
 from conformance.proxy.traffic import SeenRequest, SeenResponse
 
 MAX_RECORDED = 500

@@ -26,10 +26,10 @@ from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder
 from conformance.proxy.reports import write_reports
 from conformance.proxy.traffic import SeenRequest, SeenResponse
-from conformance.proxy.verdict import FailOn
-from conformance.spec.contract import Contract
-from conformance.spec.files import spec_sha256
-from conformance.spec.versions import contract_document
+from conformance.proxy.fail_on import FailOn
+from conformance.openapi.contract import Contract
+from conformance.openapi.files import spec_sha256
+from conformance.openapi.versions import contract_document
 
 
 def load_har(path: Path) -> dict[str, Any]:

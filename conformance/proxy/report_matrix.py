@@ -8,10 +8,10 @@ when the service never got that status. The "tests" of a cell are the rule ids b
 
 from __future__ import annotations
 
-from conformance.spec.contract import documented_key
+from conformance.openapi.contract import documented_key
 from conformance.proxy.recorder import Traffic
 from conformance.report.matrix import FAILED, MISSING, NOT_DOCUMENTED, PASSED, Cell, Matrix, Row
-from conformance.spec.catalog import Catalog
+from conformance.openapi.catalog import Catalog
 
 
 def traffic_matrix(catalog: Catalog, traffic: Traffic) -> Matrix:

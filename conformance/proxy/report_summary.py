@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.proxy.recorder import Traffic
-from conformance.proxy.rules import BY_ID
+from conformance.proxy.catalogue import BY_ID
 from conformance.redaction import redact
 from conformance.report.matrix import FAILED, NOT_DOCUMENTED, PASSED, Matrix
 

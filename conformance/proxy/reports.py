@@ -17,10 +17,10 @@ from conformance.proxy.report_junit import render_junit
 from conformance.proxy.report_matrix import traffic_matrix
 from conformance.proxy.sarif import render_sarif
 from conformance.proxy.report_summary import build_summary, render_markdown
-from conformance.proxy.verdict import FailOn, exit_code, verdict
+from conformance.proxy.fail_on import FailOn, exit_code, verdict
 from conformance.report.formats import JSON, Format, write_formats
 from conformance.report.sarif import SARIF_FILENAME
-from conformance.spec.catalog import Catalog
+from conformance.openapi.catalog import Catalog
 from conformance.report.scrub import scrub_text
 
 PROXY_FORMATS = (JSON, Format("summary.md", render_markdown), Format("junit.xml", lambda summary, _: render_junit(summary)),

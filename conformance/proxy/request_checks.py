@@ -1,4 +1,4 @@
-"""Checks of what the service sent, each with one reason to fail (rules in `conformance.proxy.rules`).
+"""Checks of what the service sent, each with one reason to fail (rules in `conformance.proxy.catalogue`).
 
 Every check takes the operation the request addressed and the request, and returns the
 violations it found (usually none). Routing comes first: a request that matches no
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conformance.proxy import rules
-from conformance.spec.contract import Contract, OperationContract, Parameter, SchemaError, coerce
+from conformance.proxy import catalogue
+from conformance.openapi.contract import Contract, OperationContract, Parameter, SchemaError, coerce
 from conformance.proxy.paging import PageLimits
 from conformance.findings import Finding, Rule
-from conformance.proxy.rules import violation
+from conformance.proxy.catalogue import violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, parse_json
-from conformance.spec.catalog import BASE_PATH
+from conformance.openapi.catalog import BASE_PATH
 
 MAX_SHOWN = 300  # characters of a value or message shown in a violation
 LIMIT, PAGINATION_TOKEN = "limit", "pagination_token"
-_SPECIFIC_HEADER_RULES = {"x-monite-version": rules.MISSING_VERSION, "x-monite-entity-id": rules.MISSING_ENTITY_ID}
+_SPECIFIC_HEADER_RULES = {"x-monite-version": catalogue.MISSING_VERSION, "x-monite-entity-id": catalogue.MISSING_ENTITY_ID}
 
 
 def in_api(path: str) -> bool:
@@ -33,12 +33,12 @@ def check_route(contract: Contract, request: SeenRequest) -> list[Finding]:
     accounting part of Monite's API) are not judged."""
     methods = contract.methods_on(request.path)
     if methods:
-        return [violation(rules.METHOD_NOT_DOCUMENTED, request.label, f"one of {', '.join(methods)}",
+        return [violation(catalogue.METHOD_NOT_DOCUMENTED, request.label, f"one of {', '.join(methods)}",
                           f"{request.method} {request.path}")]
     family = contract.family(request.path)
     if family is not None:
         known = sorted({op.path for op in contract.catalog.operations if op.path.strip("/").split("/")[0] == family})
-        return [violation(rules.UNKNOWN_PATH, request.label, f"one of {', '.join(known)} under /v1",
+        return [violation(catalogue.UNKNOWN_PATH, request.label, f"one of {', '.join(known)} under /v1",
                           f"{request.method} {request.path}")]
     return []
 
@@ -50,13 +50,13 @@ def check_headers(op: OperationContract, request: SeenRequest) -> list[Finding]:
         value = request.header(name)
         if value is None:
             if parameter.required:
-                rule = _SPECIFIC_HEADER_RULES.get(name, rules.MISSING_PARAMETER)
+                rule = _SPECIFIC_HEADER_RULES.get(name, catalogue.MISSING_PARAMETER)
                 found.append(violation(rule, op.operation_id, parameter.expected, f"no {parameter.name} header",
                                        source=_source(rule, parameter)))
             continue
         errors = parameter.schema.errors(value)
         if errors:
-            found.append(violation(rules.INVALID_HEADER, op.operation_id, parameter.expected,
+            found.append(violation(catalogue.INVALID_HEADER, op.operation_id, parameter.expected,
                                    f"{parameter.name}: {_shown(value)!r} ({_message(errors)})",
                                    source=parameter.source))
     return found
@@ -76,7 +76,7 @@ def check_authorization(op: OperationContract, request: SeenRequest) -> list[Fin
         observed = f"Authorization with scheme {scheme!r}"
     else:
         observed = "Authorization: Bearer without a token"
-    return [violation(rules.MISSING_AUTHORIZATION, op.operation_id,
+    return [violation(catalogue.MISSING_AUTHORIZATION, op.operation_id,
                       "Authorization: Bearer <access_token from POST /auth/token>", observed)]
 
 
@@ -91,7 +91,7 @@ def check_query(op: OperationContract, request: SeenRequest) -> list[Finding]:
         parameter = op.query.get(name)
         if parameter is None:
             documented = ", ".join(op.query) or "none"
-            found.append(violation(rules.UNKNOWN_QUERY_PARAMETER, op.operation_id,
+            found.append(violation(catalogue.UNKNOWN_QUERY_PARAMETER, op.operation_id,
                                    f"query parameters of {op.operation_id}: {documented}",
                                    f"{_shown(name)}={_shown(sent[0])}", source=op.source))
             continue
@@ -100,13 +100,13 @@ def check_query(op: OperationContract, request: SeenRequest) -> list[Finding]:
         return found  # seed 003: with a token, every parameter but limit comes from the token
     for name, parameter in op.query.items():
         if parameter.required and name not in values:
-            found.append(violation(rules.MISSING_PARAMETER, op.operation_id, parameter.expected,
+            found.append(violation(catalogue.MISSING_PARAMETER, op.operation_id, parameter.expected,
                                    f"no {name} parameter", source=parameter.source))
     return found
 
 
 def _check_value(op: OperationContract, parameter: Parameter, sent: list[str]) -> list[Finding]:
-    rule = rules.LIMIT_OUT_OF_RANGE if parameter.name == LIMIT else rules.INVALID_QUERY_PARAMETER
+    rule = catalogue.LIMIT_OUT_OF_RANGE if parameter.name == LIMIT else catalogue.INVALID_QUERY_PARAMETER
     expected = f"{parameter.name}: {parameter.schema.summary}"
     shown = "&".join(f"{parameter.name}={_shown(value)}" for value in sent)
     if parameter.schema.type == "array":
@@ -131,7 +131,7 @@ def check_limit_resent(op: OperationContract, request: SeenRequest, limits: Page
     wanted = limits.walk_limit(token)
     if wanted is None or LIMIT in sent:
         return []
-    return [violation(rules.LIMIT_NOT_RESENT, op.operation_id,
+    return [violation(catalogue.LIMIT_NOT_RESENT, op.operation_id,
                       f"limit={wanted} sent again with pagination_token (the walk this token belongs to asked for "
                       f"limit={wanted})", "pagination_token without limit: the page falls back to the default")]
 
@@ -155,15 +155,15 @@ def check_body(op: OperationContract, request: SeenRequest) -> list[Finding]:
     if not request.body.strip():
         if not op.body.required:
             return []
-        return [violation(rules.INVALID_BODY, op.operation_id, expected, "no body", source=op.body.source)]
+        return [violation(catalogue.INVALID_BODY, op.operation_id, expected, "no body", source=op.body.source)]
     value = parse_json(request.body)
     if value is NO_JSON:
-        return [violation(rules.INVALID_BODY, op.operation_id, expected,
+        return [violation(catalogue.INVALID_BODY, op.operation_id, expected,
                           f"not JSON: {_shown(request.body.decode('utf-8', errors='replace'))}", source=op.body.source)]
     errors = schema.errors(value)
     if not errors:
         return []
-    return [violation(rules.INVALID_BODY, op.operation_id, expected, _message(errors, where=True),
+    return [violation(catalogue.INVALID_BODY, op.operation_id, expected, _message(errors, where=True),
                       source=op.body.source)]
 
 

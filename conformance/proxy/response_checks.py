@@ -12,12 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.checks.error_bodies import error_problem, validation_error_problem
-from conformance.rules.headers import API_VERSION_ERROR_TYPES
-from conformance.proxy import rules
-from conformance.spec.contract import Contract, OperationContract, documented_key
+from conformance.expectations.headers import API_VERSION_ERROR_TYPES
+from conformance.proxy import catalogue
+from conformance.openapi.contract import Contract, OperationContract, documented_key
 from conformance.proxy.request_checks import MAX_SHOWN
 from conformance.findings import Finding
-from conformance.proxy.rules import violation
+from conformance.proxy.catalogue import violation
 from conformance.proxy.traffic import NO_JSON, SeenRequest, SeenResponse
 from conformance.verdict.assumptions import status_assumption
 
@@ -31,7 +31,7 @@ def check_status(contract: Contract, op: OperationContract, request: SeenRequest
     # A different success status where every documented one is a choice of ours (A10, A16, A27):
     # the docs never said, so the upstream may well be right.
     excused = status_assumption(op, status)
-    return [violation(rules.STATUS_UNDOCUMENTED, op.operation_id, f"one of {', '.join(op.operation.statuses)}",
+    return [violation(catalogue.STATUS_UNDOCUMENTED, op.operation_id, f"one of {', '.join(op.operation.statuses)}",
                       str(status), source=op.source, assumption=excused.id if excused else None)]
 
 
@@ -47,7 +47,7 @@ def check_error_body(contract: Contract, op: OperationContract, request: SeenReq
     if problem is None:
         return []
     shape = "HTTPValidationError" if response.status == 422 else "ErrorSchemaResponse"
-    return [violation(rules.ERROR_BODY, op.operation_id, f"a {response.status} body shaped as {shape}",
+    return [violation(catalogue.ERROR_BODY, op.operation_id, f"a {response.status} body shaped as {shape}",
                       f"{problem}: {_shown_body(response)}")]
 
 
@@ -59,14 +59,14 @@ def check_body_schema(contract: Contract, op: OperationContract, request: SeenRe
         return []
     expected = f"a {response.status} body matching {spec.schema.name}"
     if body is NO_JSON:
-        return [violation(rules.BODY_SCHEMA, op.operation_id, expected, f"not JSON: {_shown_body(response)}",
+        return [violation(catalogue.BODY_SCHEMA, op.operation_id, expected, f"not JSON: {_shown_body(response)}",
                           source=op.source)]
     errors = spec.schema.errors(body)
     if not errors:
         return []
     first = errors[0]
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return [violation(rules.BODY_SCHEMA, op.operation_id, expected,
+    return [violation(catalogue.BODY_SCHEMA, op.operation_id, expected,
                       f"{first.where()}: {first.message[:MAX_SHOWN]}{more}",
                       source=contract.source_at(first.schema_path, op.source))]
 
@@ -84,7 +84,7 @@ def check_version_echoed(contract: Contract, op: OperationContract, request: See
     echoed = response.header("x-monite-version")
     if echoed == sent:
         return []
-    return [violation(rules.VERSION_NOT_ECHOED, op.operation_id, f"x-monite-version: {sent}",
+    return [violation(catalogue.VERSION_NOT_ECHOED, op.operation_id, f"x-monite-version: {sent}",
                       "no x-monite-version header" if echoed is None else f"x-monite-version: {echoed}")]
 
 

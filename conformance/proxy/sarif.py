@@ -2,7 +2,7 @@
 
 A violation on the `--fail-on` side is an `error`, one on the other side a `warning` (reported,
 not failing the proxy's exit code), an observation a `note`. The rule comes from the proxy's
-catalogue (`conformance.proxy.rules`), so its statement and source are the catalogue's.
+catalogue (`conformance.proxy.catalogue`), so its statement and source are the catalogue's.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance.findings import Finding, Rule
-from conformance.proxy.rules import BY_ID
+from conformance.proxy.catalogue import BY_ID
 from conformance.report.sarif import Located, SarifLevel, sarif_log, sarif_text
-from conformance.spec.files import spec_path
-from conformance.spec.locations import spec_lines
+from conformance.openapi.files import spec_path
+from conformance.openapi.locations import spec_lines
 
 TOOL = "monite-conformance proxy"
 

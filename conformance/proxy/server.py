@@ -21,16 +21,16 @@ from typing import Any
 
 import uvicorn
 
-from conformance.spec.contract import Contract, spec_contract
+from conformance.openapi.contract import Contract, spec_contract
 from conformance.proxy.forward import ProxyApp
 from conformance.proxy.inspector import Inspector
 from conformance.proxy.recorder import Recorder, Traffic
 from conformance.proxy.recording import ProxyRecording
 from conformance.proxy.reports import write_reports
 from conformance.proxy.upstream import Upstream
-from conformance.proxy.verdict import FailOn, exit_code
-from conformance.spec.catalog import BASE_PATH
-from conformance.spec.files import spec_sha256
+from conformance.proxy.fail_on import FailOn, exit_code
+from conformance.openapi.catalog import BASE_PATH
+from conformance.openapi.files import spec_sha256
 
 LOOPBACK = "127.0.0.1"
 GRACEFUL_SHUTDOWN_SECONDS = 5

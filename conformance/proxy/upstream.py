@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from conformance.errors import ConfigError, TargetUnreachable
-from conformance.spec.catalog import BASE_PATH
+from conformance.openapi.catalog import BASE_PATH
 
 PROBE_TIMEOUT = 10.0
 

@@ -39,7 +39,7 @@ from conformance.redaction import redact
 from conformance.safety import guard
 from conformance.safety.cleanup import remove
 from conformance.safety.restore import restore, snapshot
-from conformance.spec.catalog import spec_catalog
+from conformance.openapi.catalog import spec_catalog
 from conformance.target.control import EmulatorControl
 from conformance.target.targets import Target, open_target
 

@@ -16,7 +16,7 @@ from pathlib import PurePath
 
 import pytest
 
-from conformance.spec.catalog import Catalog
+from conformance.openapi.catalog import Catalog
 
 OPERATIONS_MARKER = "operations"
 

@@ -4,7 +4,7 @@ A skipped test is a check that did not run (no data on the entity, no second ent
 the run may not make, a precondition only the control plane can arrange, an operation the API
 version lacks): never a pass. summary.json's `incomplete`, the console's verdict line,
 summary.md and report.html all say how many and why; `--require-complete` makes such a run
-fail (`conformance.verdict.verdict`).
+fail (`conformance.verdict.decision`).
 
 Reasons are grouped by their text, shortened: the known reasons of the suite to a fixed label,
 any other to its first clause with numbers as N ("/ledger_accounts has at most N items for

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.spec.catalog import Catalog, Operation, documented_key
+from conformance.openapi.catalog import Catalog, Operation, documented_key
 from conformance.verdict.results import FAILING, RunResults
 
 # Cell states, from worst to best news; a cell takes the worst state among the tests that saw it.

@@ -10,7 +10,7 @@ import pytest
 
 from conformance.config import RunConfig
 from conformance.redaction import redact
-from conformance.spec.files import spec_sha256
+from conformance.openapi.files import spec_sha256
 
 
 def set_html_environment(config: pytest.Config, meta: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ import json
 import threading
 from typing import Any
 
-from conformance.spec.json_types import NULL, json_type
+from conformance.openapi.json_types import NULL, json_type
 
 # Caps: far above what Monite's documented responses need (a ledger-account page has ~20
 # paths, a synced record's `data` a few dozen), far below what would bloat summary.json.

@@ -34,11 +34,11 @@ from conformance.report.sandbox import probe_cost, sandbox_section
 from conformance.report.scrub import scrub_tree
 from conformance.report.formats import write_formats
 from conformance.report.summary import RUN_FORMATS, build_summary
-from conformance.spec.catalog import Catalog, spec_catalog
-from conformance.spec.versions import contract_document
+from conformance.openapi.catalog import Catalog, spec_catalog
+from conformance.openapi.versions import contract_document
 from conformance.verdict import baseline as baseline_mod
 from conformance.verdict.results import RunResults
-from conformance.verdict.verdict import verdict_of
+from conformance.verdict.decision import verdict_of
 
 
 def pytest_configure(config: pytest.Config) -> None:

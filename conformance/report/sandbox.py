@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.report.matrix import MISSING, Matrix
 from conformance.safety.guard import NOT_SENT
-from conformance.suite.scenarios.rules import RATE_LIMIT_PROBE_PROPERTY as PROBE_PROPERTY
+from conformance.suite.scenarios.catalogue import RATE_LIMIT_PROBE_PROPERTY as PROBE_PROPERTY
 from conformance.verdict.results import RunResults
 
 

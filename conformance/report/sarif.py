@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from conformance.findings import Finding, Rule
 from conformance.redaction import redact
-from conformance.spec.locations import SpecLocation
+from conformance.openapi.locations import SpecLocation
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

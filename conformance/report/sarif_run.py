@@ -1,8 +1,8 @@
 """report.sarif of a run: its failures as errors and its observations as notes, on the spec's lines.
 
 A failure's rule is what failed: each schemathesis check it reported (a Monite check by its
-catalogue entry in `conformance.checks.rules`, a built-in check by its name and title), or for a
-scenario the rule its assertion cites (`conformance.suite.scenarios.rules`; the message starts
+catalogue entry in `conformance.checks.catalogue`, a built-in check by its name and title), or for a
+scenario the rule its assertion cites (`conformance.suite.scenarios.catalogue`; the message starts
 with the rule's citation), else the test itself. An observation is already a `Finding`.
 Each points at the operation it is about, and at the documented status it got when there is one.
 """
@@ -14,12 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from conformance.checks import rules as check_rules
+from conformance.checks import catalogue as check_catalogue
 from conformance.findings import Finding, Rule
 from conformance.report.sarif import SARIF_FILENAME, Located, sarif_log, sarif_text
-from conformance.spec.files import spec_path
-from conformance.spec.locations import SpecLines, SpecLocation, spec_lines
-from conformance.suite.scenarios import rules as scenario_rules
+from conformance.openapi.files import spec_path
+from conformance.openapi.locations import SpecLines, SpecLocation, spec_lines
+from conformance.suite.scenarios import catalogue as scenario_catalogue
 
 TOOL = "monite-conformance"
 BUILTIN_SOURCE = "spec/monite-accounting.yaml (schemathesis built-in check)"
@@ -27,8 +27,8 @@ BUILTIN_SOURCE = "spec/monite-accounting.yaml (schemathesis built-in check)"
 
 @lru_cache(maxsize=1)
 def _catalogue() -> tuple[dict[str, Rule], tuple[Rule, ...]]:
-    checks = {rule.id: rule for rule in check_rules.ALL_RULES}
-    scenario = tuple(value for value in vars(scenario_rules).values() if isinstance(value, Rule))
+    checks = {rule.id: rule for rule in check_catalogue.ALL_RULES}
+    scenario = tuple(value for value in vars(scenario_catalogue).values() if isinstance(value, Rule))
     # The longest citation first, so a rule whose citation extends another's wins.
     return checks, tuple(sorted(scenario, key=lambda rule: -len(rule.citation())))
 

@@ -11,7 +11,7 @@ from conformance.report.observations import by_rule, profile
 from conformance.report.sandbox import markdown as sandbox_markdown
 from conformance.report.sarif_run import FILENAME as SARIF_FILENAME, render_sarif
 from conformance.report.matrix import ACCEPTED, FAILED, MISSING, NOT_DOCUMENTED, PASSED, SEEN, Matrix
-from conformance.spec.catalog import Catalog
+from conformance.openapi.catalog import Catalog
 from conformance.verdict.results import RunResults
 
 SCHEMA_VERSION = 1

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from conformance.evidence import created
-from conformance.spec.catalog import spec_catalog
+from conformance.openapi.catalog import spec_catalog
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NOT_SENT = "not sent: would change data the run did not create"

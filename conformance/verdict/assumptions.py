@@ -1,7 +1,7 @@
 """Which check failures break only one of our assumptions, not Monite's documented contract.
 
 A property-test check fails on what the strict contract says (the spec with our choices where
-the docs are silent, `conformance.spec.assumed`). On our emulator every such failure stands:
+the docs are silent, `conformance.openapi.assumed`). On our emulator every such failure stands:
 the emulator must honour its own choices. On any other target a failure whose only cause is
 one of those choices is an *observation*, with the assumption's id and the evidence (issue 9):
 the real API may legitimately have chosen otherwise. `excuse()` answers which rule that is, or
@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.rules.formats import is_uuid
-from conformance.rules.kinds import Rule, assumption, probe
-from conformance.spec.assumed import DISPUTED, EXTENSION, assumption_ids
-from conformance.spec.contract import Contract, OperationContract
+from conformance.expectations.formats import is_uuid
+from conformance.expectations.kinds import Rule, assumption, probe
+from conformance.openapi.assumed import DISPUTED, EXTENSION, assumption_ids
+from conformance.openapi.contract import Contract, OperationContract
 
 NO_JSON = object()
 _REQUIRED_NAME = re.compile(r"""^["']([^"']+)["'] is a required property""")

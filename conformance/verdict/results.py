@@ -13,7 +13,7 @@ import pytest
 
 from conformance.findings import Finding, TestEvidence, evidence_of, has_evidence
 from conformance.redaction import redact
-from conformance.spec.catalog import Catalog
+from conformance.openapi.catalog import Catalog
 
 MAX_FAILURE_CHARS = 6000
 MAX_OBSERVATIONS = 50  # per test

@@ -1,7 +1,7 @@
 """Issue 19: every difference of `compare` names the operation(s) its test is about.
 
 The pair below is shaped like the 2023-09-01 and 2024-05-25 runs of the issue (the real pair is
-compared in tests/test_differential.py): at 2023-09-01 the ledger-account operations POST, PATCH
+compared in tests/commands/test_differential.py): at 2023-09-01 the ledger-account operations POST, PATCH
 and DELETE do not exist, so their property tests are absent and the scenarios that need them
 skip with a reason; at 2024-05-25 they run and call several operations each. Before the fix these
 differences had an empty `operation`.

@@ -21,7 +21,7 @@ from conformance.cli import main
 from conformance.commands.diff import OutputFormat
 from conformance.diff import DiffResult, change
 from conformance.diff.render import FORMATS, render
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 from tests.diff.builders import document, get_ledger, ok, query
 
 S = {"type": "string"}
@@ -251,17 +251,17 @@ def test_a_missing_argument_exits_2(capsys: pytest.CaptureFixture[str], files: d
 
 
 def _without_versions_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "conformance.spec.versions", None)  # import fails: ImportError
+    monkeypatch.setitem(sys.modules, "conformance.openapi.versions", None)  # import fails: ImportError
 
 
 def _with_versions_module(monkeypatch: pytest.MonkeyPatch, effective_spec: Any) -> None:
     try:
-        importlib.import_module("conformance.spec")
+        importlib.import_module("conformance.openapi")
     except ImportError:
-        monkeypatch.setitem(sys.modules, "conformance.spec", types.ModuleType("conformance.spec"))
-    fake = types.ModuleType("conformance.spec.versions")
+        monkeypatch.setitem(sys.modules, "conformance.openapi", types.ModuleType("conformance.openapi"))
+    fake = types.ModuleType("conformance.openapi.versions")
     fake.effective_spec = effective_spec  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "conformance.spec.versions", fake)
+    monkeypatch.setitem(sys.modules, "conformance.openapi.versions", fake)
 
 
 def test_spec_at_a_version_without_the_per_version_loader_is_exit_2(capsys: pytest.CaptureFixture[str],
@@ -269,7 +269,7 @@ def test_spec_at_a_version_without_the_per_version_loader_is_exit_2(capsys: pyte
     _without_versions_module(monkeypatch)
     code, _out, err = run(capsys, "spec", "spec@2023-09-01")
     assert code == 2
-    one_line_error(err, "conformance.spec.versions")
+    one_line_error(err, "conformance.openapi.versions")
 
 
 def test_spec_at_a_version_uses_the_effective_spec(capsys: pytest.CaptureFixture[str],

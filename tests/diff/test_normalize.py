@@ -11,7 +11,7 @@ import pytest
 from conformance.diff import diff_documents
 from conformance.diff.errors import DocumentError
 from conformance.diff.load import load_document
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 from tests.diff.builders import document, get_ledger, ok
 
 CURRENCIES = ["EUR", "GBP", "USD"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conformance.diff import RULES, diff_documents
-from conformance.diff.rules import LEVELS, OASDIFF_SOURCE, OUR_SOURCE, SCHEMA_KINDS
+from conformance.diff.catalogue import LEVELS, OASDIFF_SOURCE, OUR_SOURCE, SCHEMA_KINDS
 from conformance.findings import Finding, Rule
 from tests.diff.builders import (
     document,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conformance.diff import diff_documents
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 from tests.diff.builders import document, ok
 
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from emu_helpers import Api
 
-from conformance.spec import versions as spec_versions
+from conformance.openapi import versions as spec_versions
 from monite_emulator.model import versions
 
 OLD_SHAPE = ("2022-11-16", "2023-06-04", "2023-09-01")

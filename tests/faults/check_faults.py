@@ -1,6 +1,6 @@
 """Broken variants of the emulator, one per Monite check: each breaks exactly that check's rule.
 
-`tests/test_monite_checks.py` runs the property tests against each
+`tests/checks/test_monite_checks.py` runs the property tests against each
 (`asgi:tests.faults.check_faults:<factory>`) and expects that check, and no unrelated one, to
 fail. Every variant wraps a clean emulator and rewrites only the answers its rule covers.
 """

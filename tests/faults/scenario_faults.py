@@ -1,7 +1,7 @@
 """Broken variants of the emulator, one per scenario group of issue 5 (and two without a control plane).
 
 Each factory returns an ASGI app that behaves like the clean emulator except for one bug,
-a bug a real server could plausibly ship; `tests/test_scenarios_catch.py` runs the group's
+a bug a real server could plausibly ship; `tests/suite/test_scenarios_catch.py` runs the group's
 scenarios against it (`asgi:tests.faults.scenario_faults:<factory>`) and expects them to fail.
 Bugs are made by rewriting answers (`rewrite.rewrite_responses`), rewriting requests before
 the emulator sees them (a server that misreads a parameter), or replacing one method of the

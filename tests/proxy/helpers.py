@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from conformance.proxy.server import RunningProxy
-from conformance.proxy.verdict import FailOn, exit_code
+from conformance.proxy.fail_on import FailOn, exit_code
 from monite_emulator.app import create_app
 from monite_emulator.settings import EmulatorSettings
 

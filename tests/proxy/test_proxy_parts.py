@@ -5,12 +5,12 @@ from __future__ import annotations
 import gzip
 import zlib
 
-from conformance.spec.contract import spec_contract
+from conformance.openapi.contract import spec_contract
 from conformance.proxy.paging import DEFAULT_LIMIT, PageLimits
 from conformance.proxy.recorder import Recorder
-from conformance.proxy.rules import violation, INVALID_BODY
+from conformance.proxy.catalogue import violation, INVALID_BODY
 from conformance.proxy.traffic import SeenRequest, decoded
-from conformance.spec.catalog import spec_catalog
+from conformance.openapi.catalog import spec_catalog
 
 
 def test_every_operation_of_the_spec_is_compiled() -> None:

@@ -13,7 +13,7 @@ import httpx
 from conformance.proxy.replay import replay
 from conformance.proxy.server import running_proxy
 from conformance.proxy.upstream import Upstream
-from conformance.proxy.verdict import FailOn
+from conformance.proxy.fail_on import FailOn
 from tests.cli_support import run_cli
 from tests.har_support import assert_har_1_2
 from tests.proxy.helpers import CLIENT_SECRET, Service, seed

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conformance.proxy.rules import BY_ID
+from conformance.proxy.catalogue import BY_ID
 from conformance.proxy.sarif import render_sarif
 from conformance.proxy.server import RunningProxy
-from conformance.spec.files import spec_path
+from conformance.openapi.files import spec_path
 from tests.proxy.helpers import Service, seed
 from tests.sarif.validate import load_valid, place, results, schema_errors
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from conformance.findings import Rule
-from conformance.proxy import rules
+from conformance.proxy import catalogue
 from conformance.proxy.server import RunningProxy
 from tests.proxy.helpers import Service, rule_ids, seed, violation_count
 
@@ -44,74 +44,74 @@ def _second_page(service: Service, *, resend_limit: bool) -> httpx.Response:
 
 CASES = {
     "unknown path of a documented resource": Case(
-        rules.UNKNOWN_PATH,
+        catalogue.UNKNOWN_PATH,
         lambda s, ids: s.call("POST", f"{_ledger(s, ids)}/archive"),
         lambda s, ids: s.get(_ledger(s, ids))),
     "method the docs do not give the path": Case(
-        rules.METHOD_NOT_DOCUMENTED,
+        catalogue.METHOD_NOT_DOCUMENTED,
         lambda s, ids: s.call("PUT", _ledger(s, ids), json={"name": "x"}),
         lambda s, ids: s.call("PATCH", _ledger(s, ids), json={"name": "x"})),
     "no x-monite-version": Case(
-        rules.MISSING_VERSION,
+        catalogue.MISSING_VERSION,
         lambda s, ids: s.get("/accounting_tax_rates", without=("x-monite-version",)),
         lambda s, ids: s.get("/accounting_tax_rates")),
     "no x-monite-version at /auth/token": Case(
-        rules.MISSING_VERSION,
+        catalogue.MISSING_VERSION,
         lambda s, ids: s.http.post("/auth/token", json=TOKEN_REQUEST),
         lambda s, ids: s.http.post("/auth/token", headers={"x-monite-version": "2024-05-25"}, json=TOKEN_REQUEST)),
     "no x-monite-entity-id": Case(
-        rules.MISSING_ENTITY_ID,
+        catalogue.MISSING_ENTITY_ID,
         lambda s, ids: s.get("/accounting_connections", without=("x-monite-entity-id",)),
         lambda s, ids: s.get("/accounting_connections")),
     "no bearer token": Case(
-        rules.MISSING_AUTHORIZATION,
+        catalogue.MISSING_AUTHORIZATION,
         lambda s, ids: s.get(_ledger(s, ids), without=("Authorization",)),
         lambda s, ids: s.get(_ledger(s, ids))),
     "a token without the Bearer scheme": Case(
-        rules.MISSING_AUTHORIZATION,
+        catalogue.MISSING_AUTHORIZATION,
         lambda s, ids: s.get(_ledger(s, ids), headers=s.headers(Authorization=s.token())),
         lambda s, ids: s.get(_ledger(s, ids), headers=s.headers(Authorization=f"bearer {s.token()}"))),
     "entity id that is not a uuid": Case(
-        rules.INVALID_HEADER,
+        catalogue.INVALID_HEADER,
         lambda s, ids: s.get("/accounting_connections", headers=s.headers(x_monite_entity_id="acme")),
         lambda s, ids: s.get("/accounting_connections", headers=s.headers(
             x_monite_entity_id="4f3a7c1e-6b2d-4e8a-9c0f-1a2b3c4d5e6f"))),
     "version that is not a date": Case(
-        rules.INVALID_HEADER,
+        catalogue.INVALID_HEADER,
         lambda s, ids: s.get("/accounting_connections", headers=s.headers(x_monite_version="latest")),
         lambda s, ids: s.get("/accounting_connections", headers=s.headers(x_monite_version="2024-01-31"))),
     "limit 500": Case(
-        rules.LIMIT_OUT_OF_RANGE,
+        catalogue.LIMIT_OUT_OF_RANGE,
         lambda s, ids: s.get("/accounting_tax_rates", params={"limit": 500}),
         lambda s, ids: s.get("/accounting_tax_rates", params={"limit": 250})),
     "limit 0": Case(
-        rules.LIMIT_OUT_OF_RANGE,
+        catalogue.LIMIT_OUT_OF_RANGE,
         lambda s, ids: s.get("/ledger_accounts", params={"limit": 0}),
         lambda s, ids: s.get("/ledger_accounts", params={"limit": 1})),
     "limit that is not a number": Case(
-        rules.LIMIT_OUT_OF_RANGE,
+        catalogue.LIMIT_OUT_OF_RANGE,
         lambda s, ids: s.get("/accounting_synced_records", params={"object_type": "bill", "limit": "ten"}),
         lambda s, ids: s.get("/accounting_synced_records", params={"object_type": "bill", "limit": "10"})),
     "misspelt query parameter": Case(
-        rules.UNKNOWN_QUERY_PARAMETER,
+        catalogue.UNKNOWN_QUERY_PARAMETER,
         lambda s, ids: s.get("/ledger_accounts", params={"limt": 5}),
         lambda s, ids: s.get("/ledger_accounts", params={"limit": 5})),
     "query parameter of another operation": Case(
-        rules.UNKNOWN_QUERY_PARAMETER,
+        catalogue.UNKNOWN_QUERY_PARAMETER,
         lambda s, ids: s.get("/accounting_tax_rates", params={"object_type": "bill"}),
         lambda s, ids: s.get("/accounting_tax_rates", params={"sort": "name"})),
     "order outside its enum": Case(
-        rules.INVALID_QUERY_PARAMETER,
+        catalogue.INVALID_QUERY_PARAMETER,
         lambda s, ids: s.get("/ledger_accounts", params={"order": "up"}),
         lambda s, ids: s.get("/ledger_accounts", params={"order": "desc"})),
     "malformed date-time filter": Case(
-        rules.INVALID_QUERY_PARAMETER,
+        catalogue.INVALID_QUERY_PARAMETER,
         lambda s, ids: s.get("/accounting_synced_records", params={"object_type": "bill",
                                                                    "created_at__gt": "yesterday"}),
         lambda s, ids: s.get("/accounting_synced_records", params={"object_type": "bill",
                                                                    "created_at__gt": "2024-01-01T00:00:00Z"})),
     "object_id__in with a non-uuid": Case(
-        rules.INVALID_QUERY_PARAMETER,
+        catalogue.INVALID_QUERY_PARAMETER,
         lambda s, ids: s.get("/accounting_synced_records", params=[("object_type", "bill"),
                                                                    ("object_id__in", ids["object"]),
                                                                    ("object_id__in", "42")]),
@@ -119,32 +119,32 @@ CASES = {
                                                                    ("object_id__in", ids["object"]),
                                                                    ("object_id__in", ids["object"])])),
     "a single-valued parameter sent twice": Case(
-        rules.INVALID_QUERY_PARAMETER,
+        catalogue.INVALID_QUERY_PARAMETER,
         lambda s, ids: s.get("/ledger_accounts", params=[("order", "asc"), ("order", "desc")]),
         lambda s, ids: s.get("/ledger_accounts", params=[("order", "asc")])),
     "a non-default limit not sent again with the next page's token": Case(
-        rules.LIMIT_NOT_RESENT,
+        catalogue.LIMIT_NOT_RESENT,
         lambda s, ids: _second_page(s, resend_limit=False),
         lambda s, ids: _second_page(s, resend_limit=True)),
     "no object_type": Case(
-        rules.MISSING_PARAMETER,
+        catalogue.MISSING_PARAMETER,
         lambda s, ids: s.get("/accounting_synced_records", params={"limit": 5}),
         lambda s, ids: s.get("/accounting_synced_records", params={"limit": 5, "object_type": "vendor"})),
     "body field of the wrong type": Case(
-        rules.INVALID_BODY,
+        catalogue.INVALID_BODY,
         lambda s, ids: s.call("POST", "/ledger_accounts", json={"name": 720}),
         lambda s, ids: s.call("POST", "/ledger_accounts", json={"name": "720"})),
     "body field too long": Case(
-        rules.INVALID_BODY,
+        catalogue.INVALID_BODY,
         lambda s, ids: s.call("PATCH", _ledger(s, ids), json={"name": "n" * 501}),
         lambda s, ids: s.call("PATCH", _ledger(s, ids), json={"name": "n" * 500})),
     "body that is not JSON": Case(
-        rules.INVALID_BODY,
+        catalogue.INVALID_BODY,
         lambda s, ids: s.call("POST", "/ledger_accounts", content=b"name=Office",
                               headers=s.headers(content_type="application/x-www-form-urlencoded")),
         lambda s, ids: s.call("POST", "/ledger_accounts", json={})),
     "token request of an unknown grant type": Case(
-        rules.INVALID_BODY,
+        catalogue.INVALID_BODY,
         lambda s, ids: s.http.post("/auth/token", headers={"x-monite-version": "2024-05-25"},
                                    json={"grant_type": "password", "username": "u", "password": "p"}),
         lambda s, ids: s.http.post("/auth/token", headers={"x-monite-version": "2024-05-25"}, json={
@@ -195,5 +195,5 @@ def test_other_resources_of_the_api_are_not_judged(proxy: RunningProxy, service:
 
 
 def test_every_request_rule_has_a_case() -> None:
-    request_rules = {rule.id for rule in rules.ALL_RULES if rule.side == "request"}
+    request_rules = {rule.id for rule in catalogue.ALL_RULES if rule.side == "request"}
     assert request_rules == {case.rule.id for case in CASES.values()}

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from conformance.findings import Rule
-from conformance.proxy import rules
+from conformance.proxy import catalogue
 from conformance.proxy.server import RunningProxy, running_proxy
 from conformance.proxy.upstream import Upstream
 from conformance.target.targets import serve_emulator
@@ -73,11 +73,11 @@ def _sync(service: Service, origin: str) -> httpx.Response:
 
 
 CASES = {
-    "body off its schema": Case(rules.BODY_SCHEMA, _tax_rate),
-    "status the docs do not give": Case(rules.STATUS_UNDOCUMENTED, _sync),
+    "body off its schema": Case(catalogue.BODY_SCHEMA, _tax_rate),
+    "status the docs do not give": Case(catalogue.STATUS_UNDOCUMENTED, _sync),
     "error body of another shape": Case(
-        rules.ERROR_BODY, lambda s, origin: s.get("/ledger_accounts/3fa85f64-5717-4562-b3fc-2c963f66afa6")),
-    "version not echoed": Case(rules.VERSION_NOT_ECHOED, lambda s, origin: s.get("/ledger_accounts")),
+        catalogue.ERROR_BODY, lambda s, origin: s.get("/ledger_accounts/3fa85f64-5717-4562-b3fc-2c963f66afa6")),
+    "version not echoed": Case(catalogue.VERSION_NOT_ECHOED, lambda s, origin: s.get("/ledger_accounts")),
 }
 
 
@@ -122,7 +122,7 @@ def test_an_assumption_status_fails_on_our_emulator(broken: RunningProxy, broken
     before = violation_count(broken)
     _delete_account(broken, broken_origin)
     found = broken.session.settled_traffic().violations[before:]
-    assert [item["rule"] for item in found] == [rules.STATUS_UNDOCUMENTED.id]
+    assert [item["rule"] for item in found] == [catalogue.STATUS_UNDOCUMENTED.id]
     assert found[0]["kind"] == "assumption" and found[0]["assumption"] == "A10"
 
 
@@ -133,7 +133,7 @@ def test_an_assumption_status_is_an_observation_elsewhere(broken_origin: str, tm
         traffic = proxy.session.settled_traffic()
         assert traffic.violations == []
         assert [(item["rule"], item["assumption"]) for item in traffic.observations] == [
-            (rules.STATUS_UNDOCUMENTED.id, "A10")]
+            (catalogue.STATUS_UNDOCUMENTED.id, "A10")]
         assert exit_codes(proxy) == {"request": 0, "response": 0, "any": 0}
 
 
@@ -141,11 +141,11 @@ def test_response_violations_count_only_when_asked_for(broken_origin: str, tmp_p
     with running_proxy(Upstream(f"{broken_origin}/v1", is_emulator=True), tmp_path) as proxy:
         _prepare(broken_origin)
         _sync(Service(proxy.base_url), broken_origin)
-        assert rule_ids(proxy) == [rules.STATUS_UNDOCUMENTED.id]
+        assert rule_ids(proxy) == [catalogue.STATUS_UNDOCUMENTED.id]
         assert exit_codes(proxy) == {"request": 0, "response": 1, "any": 1}
 
 
 def test_every_response_rule_has_a_case() -> None:
-    response_rules = {rule.id for rule in rules.ALL_RULES if rule.side == "response"}
+    response_rules = {rule.id for rule in catalogue.ALL_RULES if rule.side == "response"}
     assert response_rules == {case.rule.id for case in CASES.values()}
 

@@ -17,9 +17,9 @@ import pytest
 from conformance.diff import diff_documents
 from conformance.diff.load import load_document
 from conformance.diff.render import render
-from conformance.diff.rules import RULES
+from conformance.diff.catalogue import RULES
 from conformance.diff.select import DEFAULT_PATHS
-from conformance.spec.files import load_spec, spec_path
+from conformance.openapi.files import load_spec, spec_path
 from tests.cli_support import REPO, CliRun, run_cli
 from tests.sarif.validate import load_valid, place, results, schema_errors
 

@@ -142,7 +142,7 @@ def test_the_emulator_fixture_holds_up_under_a_stream_of_requests_with_faults(mo
 
 @pytest.fixture
 def proxied(monite_emulator: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
-    from conformance.proxy.verdict import FailOn
+    from conformance.proxy.fail_on import FailOn
 
     monite_emulator.seed_entity(records_per_type=10, tax_rates=12, ledger_accounts=12)
     monite_emulator.set_rate_limit(10_000_000)

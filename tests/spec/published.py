@@ -37,7 +37,7 @@ import yaml
 
 from conformance.diff.normalize import MISSING, Document
 from conformance.diff.select import DEFAULT_PATHS, path_key, select_operations
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 
 REPO = Path(__file__).parents[2]
 PUBLISHED_DIR = Path(os.environ.get("MONITE_PUBLISHED_OPENAPI", REPO.parent / "shared" / "docs" / "published-openapi"))

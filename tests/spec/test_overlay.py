@@ -1,4 +1,4 @@
-"""The Overlay 1.0 applier (conformance/spec/overlay.py): each modifier on a minimal document,
+"""The Overlay 1.0 applier (conformance/openapi/overlay.py): each modifier on a minimal document,
 and a clear error for every kind of malformed overlay."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conformance.spec.overlay import OverlayError, apply_overlay, load_overlay
+from conformance.openapi.overlay import OverlayError, apply_overlay, load_overlay
 
 
 def overlay(*actions: dict[str, Any]) -> dict[str, Any]:

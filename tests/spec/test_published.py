@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.diff.normalize import MISSING
-from conformance.spec.files import load_spec
+from conformance.openapi.files import load_spec
 from tests.spec import published as pub
 
 FOUND = pub.published_document()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from conformance.spec.catalog import spec_catalog
+from conformance.openapi.catalog import spec_catalog
 from tests.deployments import registry
 from tests.deployments.launcher import serve
 from tests.deployments.runs import run_with_pytest
@@ -82,7 +82,7 @@ def _failures_about(outcome: Any, operation: str) -> dict[str, str]:
 
 # The lists: on a target without control plane the examples phase reads the entity's own data
 # there (a get by id of an example id is a 404). A get by id answers the same schema objects
-# (tests/test_verdict_assumptions.py: a connection without connection_url is never excused).
+# (tests/verdict/test_verdict_assumptions.py: a connection without connection_url is never excused).
 @pytest.mark.parametrize(("operation", "field"), [
     ("listAccountingConnections", "connection_url"), ("listSyncedRecords", "sync_status")])
 def test_a_missing_published_required_field_fails_without_the_control_plane(outcome: Any, operation: str,

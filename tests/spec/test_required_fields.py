@@ -4,7 +4,7 @@ A schema's `required` is the documented contract: what the docs mark required (M
 published document included). What the emulator is held to beyond that is an assumption,
 written on the same schema as `x-assumed-constraints: {assumption: A<n>, required: [...]}`; a
 field two docs pages disagree on is `x-disputed-constraints: {probe: D<n>, sources: [...],
-required: [...]}` (both read by conformance.spec.assumed for the strict contract used against
+required: [...]}` (both read by conformance.openapi.assumed for the strict contract used against
 the emulator). Pinned here, for the base document and every effective version document:
 
 * every list page requires `data` and nothing else (seed 003), and a paginated page's tokens
@@ -34,10 +34,10 @@ from typing import Any
 
 import pytest
 
-from conformance.spec import versions
-from conformance.spec.files import load_spec
+from conformance.openapi import versions
+from conformance.openapi.files import load_spec
 from tests.spec.published import design_disagreements
-from tests.test_spec import SECTIONS, design_assumption_ids, reference_operation, section, seed_examples, seed_text
+from tests.spec.test_spec import SECTIONS, design_assumption_ids, reference_operation, section, seed_examples, seed_text
 
 REPO = Path(__file__).parents[2]
 FACTS = Path(os.environ.get("MONITE_FACTS", REPO.parent / "shared" / "docs" / "monite-accounting-facts.md"))

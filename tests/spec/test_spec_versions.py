@@ -1,4 +1,4 @@
-"""The per-version contract (conformance/spec/versions.py, spec/versions/*.overlay.yaml).
+"""The per-version contract (conformance/openapi/versions.py, spec/versions/*.overlay.yaml).
 
 * every published version has an effective spec, and each is valid OpenAPI 3.1
   (openapi-spec-validator; Spectral lints them in `make lint-spec`);
@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.spec import versions
-from conformance.spec.overlay import OverlayError
-from conformance.spec.files import load_spec
+from conformance.openapi import versions
+from conformance.openapi.overlay import OverlayError
+from conformance.openapi.files import load_spec
 
 REPO = Path(__file__).parents[2]
 FACTS = REPO.parent / "shared" / "docs" / "monite-accounting-facts.md"

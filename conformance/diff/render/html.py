@@ -4,7 +4,7 @@ the Jinja2 template `conformance/report/templates/diff_report.html.j2`."""
 from __future__ import annotations
 
 from conformance.diff.model import DiffResult
-from conformance.diff.rules import LEVELS, level_of
+from conformance.diff.catalogue import LEVELS, level_of
 from conformance.report.templating import render
 
 

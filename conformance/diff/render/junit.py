@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from conformance.diff.model import DiffResult
-from conformance.diff.rules import level_of
+from conformance.diff.catalogue import level_of
 
 
 def to_junit(result: DiffResult, old: str, new: str, fail_on: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from conformance.diff.model import DiffResult
-from conformance.diff.rules import LEVELS, SEVERITY, level_of
+from conformance.diff.catalogue import LEVELS, SEVERITY, level_of
 from conformance.findings import Finding
 
 HEADINGS = {"breaking": "Breaking", "may-break": "May break", "non-breaking": "Non-breaking"}

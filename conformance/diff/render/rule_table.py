@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.diff.rules import RULES, SCHEMA_KINDS, SCHEMA_MATRIX, from_oasdiff
+from conformance.diff.catalogue import RULES, SCHEMA_KINDS, SCHEMA_MATRIX, from_oasdiff
 
 OURS = "†"
 

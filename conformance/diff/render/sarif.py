@@ -1,6 +1,6 @@
 """`diff --format sarif`: every change as a SARIF result, through the one SARIF writer.
 
-A change is a Finding of the diff's rule catalogue (`conformance.diff.rules`): id, level,
+A change is a Finding of the diff's rule catalogue (`conformance.diff.catalogue`): id, level,
 meaning, and whose id it is (oasdiff's or ours, its `source`); its message names the location. Levels map to SARIF's: breaking `error`, may-break `warning`,
 non-breaking `note`. Each result points at the changed operation (its response, request body or
 parameters when the change names them) in the NEW document when it is a local file and has
@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance.diff.model import DiffResult
-from conformance.diff.rules import level_of
+from conformance.diff.catalogue import level_of
 from conformance.findings import Finding
 from conformance.report.sarif import DIFF_LEVELS, Located, sarif_log, sarif_text
-from conformance.spec.files import spec_path
-from conformance.spec.locations import SpecLines, SpecLocation, spec_lines
+from conformance.openapi.files import spec_path
+from conformance.openapi.locations import SpecLines, SpecLocation, spec_lines
 
 TOOL = "monite-conformance diff"
 

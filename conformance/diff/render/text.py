@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance.diff.model import DiffResult
-from conformance.diff.rules import LEVELS
+from conformance.diff.catalogue import LEVELS
 
 STYLES = {"breaking": "bold red", "may-break": "yellow", "non-breaking": "green"}
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from conformance.http.client import DEFAULT, MoniteClient
-from conformance.spec.catalog import spec_catalog
-from conformance.spec.versions import operation_ids
+from conformance.openapi.catalog import spec_catalog
+from conformance.openapi.versions import operation_ids
 from conformance.target.control import EmulatorControl
 from conformance.suite.scenarios.cleanup import Cleanup
 

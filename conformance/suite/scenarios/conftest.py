@@ -15,7 +15,7 @@ import pytest
 from conformance.http.auth import TokenProvider
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
+from conformance.expectations.kinds import Expectations
 from conformance.suite.scenarios.arrange import (LIFECYCLE_ENTITY_NEEDED, ScenarioEntities, SeededEntity,
                                                  active_connection, seed_entity)
 from conformance.suite.scenarios.cleanup import Cleanup

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.rules.kinds import Rule
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Rule
+from conformance.suite.scenarios import catalogue
 
 OBJECT_TYPES = ("product", "customer", "vendor", "receivable", "bill", "payment_record")  # seed 003
 
@@ -17,9 +17,9 @@ class PagedList:
     path: str
     params: dict[str, Any] = field(default_factory=dict)  # what every request of the list sends
     sorts: tuple[str, ...] = ()  # the documented sort fields
-    sort_rule: Rule = rules.SORTED  # the rule that makes sorting by those fields a contract
+    sort_rule: Rule = catalogue.SORTED  # the rule that makes sorting by those fields a contract
     default_sort: str = "created_at"
-    default_sort_rule: Rule = rules.DEFAULT_SORT_CREATED
+    default_sort_rule: Rule = catalogue.DEFAULT_SORT_CREATED
     state_key: str = ""  # its key in the control plane's GET /_emulator/state
 
     def state_items(self, state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -33,9 +33,9 @@ def synced_records(object_type: str) -> PagedList:
                      sorts=("created_at", "updated_at"), state_key="synced_records")
 
 
-TAX_RATES = PagedList("tax_rates", "/accounting_tax_rates", sorts=("name",), sort_rule=rules.TAX_SORT_BY_NAME,
-                      default_sort="name", default_sort_rule=rules.DEFAULT_SORT_NAME, state_key="tax_rates")
+TAX_RATES = PagedList("tax_rates", "/accounting_tax_rates", sorts=("name",), sort_rule=catalogue.TAX_SORT_BY_NAME,
+                      default_sort="name", default_sort_rule=catalogue.DEFAULT_SORT_NAME, state_key="tax_rates")
 LEDGER_ACCOUNTS = PagedList("ledger_accounts", "/ledger_accounts", sorts=("name",), default_sort="name",
-                            default_sort_rule=rules.DEFAULT_SORT_NAME, state_key="ledger_accounts")
+                            default_sort_rule=catalogue.DEFAULT_SORT_NAME, state_key="ledger_accounts")
 
 ALL_LISTS: tuple[PagedList, ...] = (*(synced_records(t) for t in OBJECT_TYPES), TAX_RATES, LEDGER_ACCOUNTS)

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from conformance.http.client import MoniteClient
-from conformance.rules.kinds import Expectations, Rule
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations, Rule
+from conformance.suite.scenarios import catalogue
 
 # Safety net against a target whose tokens loop: no walk needs more pages than this.
 MAX_PAGES = 600
@@ -30,10 +30,10 @@ class Page:
 def get_page(client: MoniteClient, check: Expectations, path: str, params: dict[str, Any]) -> Page:
     """One page of `path`; the request must succeed (seed 003)."""
     response = client.get(path, params=params)
-    check.expect(response.status_code == 200, rules.LIST_OK,
+    check.expect(response.status_code == 200, catalogue.LIST_OK,
                  f"GET {path} with {params} answered {response.status_code}", response)
     body = response.json()
-    check.expect(isinstance(body, dict) and isinstance(body.get("data"), list), rules.LIST_OK,
+    check.expect(isinstance(body, dict) and isinstance(body.get("data"), list), catalogue.LIST_OK,
                  f"GET {path}: the body has no `data` list", response)
     return Page(body["data"], body.get("next_pagination_token"), body.get("prev_pagination_token"), response)
 
@@ -47,12 +47,12 @@ def walk_forward(client: MoniteClient, check: Expectations, path: str, params: d
                  limit: int | None) -> list[Page]:
     """The first page for `params`, then every page its next tokens lead to."""
     first = get_page(client, check, path, {**params, **limit_params(limit)})
-    return _follow(client, check, path, first, limit, "next_pagination_token", rules.EVERY_ITEM_ONCE)
+    return _follow(client, check, path, first, limit, "next_pagination_token", catalogue.EVERY_ITEM_ONCE)
 
 
 def walk_back(client: MoniteClient, check: Expectations, path: str, last: Page, limit: int | None) -> list[Page]:
     """From `last`, every page its prev tokens lead to, in the order visited (last page first)."""
-    return _follow(client, check, path, last, limit, "prev_pagination_token", rules.PREV_GOES_BACK)
+    return _follow(client, check, path, last, limit, "prev_pagination_token", catalogue.PREV_GOES_BACK)
 
 
 def _follow(client: MoniteClient, check: Expectations, path: str, start: Page, limit: int | None,

@@ -15,12 +15,12 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import SeededEntity, create_ledger_account, lacks
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import ALL_LISTS, PagedList
-from conformance.rules.ordering import first_out_of_order, first_tie_out_of_order
+from conformance.expectations.ordering import first_out_of_order, first_tie_out_of_order
 from conformance.suite.scenarios.paging import Page, all_items, flatten_ids, get_page, walk_back, walk_forward
 
 pytestmark = [pytest.mark.scenario, pytest.mark.usefixtures("ledger_accounts_to_page")]
@@ -74,23 +74,23 @@ def test_next_then_prev_round_trip(paged: PagedList, limit: int | None, client: 
     ids = flatten_ids(pages)
 
     repeated = sorted(item_id for item_id, count in Counter(ids).items() if count > 1)
-    check.expect(not repeated, rules.EVERY_ITEM_ONCE, f"ids seen more than once across {len(pages)} pages: {repeated[:5]}")
+    check.expect(not repeated, catalogue.EVERY_ITEM_ONCE, f"ids seen more than once across {len(pages)} pages: {repeated[:5]}")
     truth = _truth(emulator_control, paged, entity_id)
     if truth is not None:
         missing, extra = truth - set(ids), set(ids) - truth
-        check.expect(not missing and not extra, rules.EVERY_ITEM_ONCE,
+        check.expect(not missing and not extra, catalogue.EVERY_ITEM_ONCE,
                      f"walk with limit={limit}: {len(missing)} items never listed {sorted(missing)[:3]}, "
                      f"{len(extra)} unknown items {sorted(extra)[:3]}")
 
-    check.expect(pages[0].prev_token is None, rules.FIRST_NO_PREV,
+    check.expect(pages[0].prev_token is None, catalogue.FIRST_NO_PREV,
                  f"the first page has prev_pagination_token {pages[0].prev_token!r}", pages[0].response)
     if limit is not None:
         for number, page in enumerate(pages[:-1], start=1):
-            check.expect(len(page.items) == limit, rules.PAGE_SIZE,
+            check.expect(len(page.items) == limit, catalogue.PAGE_SIZE,
                          f"page {number} of {len(pages)} holds {len(page.items)} items, limit={limit}", page.response)
-        check.expect(0 < len(pages[-1].items) <= limit, rules.PAGE_SIZE,
+        check.expect(0 < len(pages[-1].items) <= limit, catalogue.PAGE_SIZE,
                      f"the last page holds {len(pages[-1].items)} items, limit={limit}", pages[-1].response)
-        check.expect(len(pages) == math.ceil(len(items) / limit), rules.LAST_NO_NEXT,
+        check.expect(len(pages) == math.ceil(len(items) / limit), catalogue.LAST_NO_NEXT,
                      f"{len(items)} items with limit={limit} took {len(pages)} pages: "
                      "a page after the last item should not have been offered")
 
@@ -100,12 +100,12 @@ def test_next_then_prev_round_trip(paged: PagedList, limit: int | None, client: 
                          f"{_show(items, out_of_order, paged.default_sort)}")
     if paged.default_sort == "name":
         tie = first_tie_out_of_order(items, "name", "asc")
-        check.expect(tie is None, rules.TIES_BY_ID, lambda: f"tie at item {tie} not ordered by id: {_show(items, tie, 'name')}")
+        check.expect(tie is None, catalogue.TIES_BY_ID, lambda: f"tie at item {tie} not ordered by id: {_show(items, tie, 'name')}")
 
     back = walk_back(client, check, paged.path, pages[-1], limit)
     forward_pages = [page.ids for page in pages]
     backward_pages = [page.ids for page in reversed(back)]
-    check.expect(backward_pages == forward_pages, rules.PREV_GOES_BACK,
+    check.expect(backward_pages == forward_pages, catalogue.PREV_GOES_BACK,
                  f"following prev from the last page gave pages {_sizes(backward_pages)}, "
                  f"following next gave {_sizes(forward_pages)} (same sizes may still differ in content)")
 
@@ -119,9 +119,9 @@ def test_token_overrides_other_parameters(paged: PagedList, client: MoniteClient
         conflicting |= {"object_type": "bill" if paged.params["object_type"] != "bill" else "vendor",
                         "created_at__gt": "2100-01-01T00:00:00Z"}
     mixed = get_page(client, check, paged.path, {**conflicting, "pagination_token": first.next_token, "limit": 2})
-    check.expect(plain.ids and set(plain.ids).isdisjoint(first.ids), rules.EVERY_ITEM_ONCE,
+    check.expect(plain.ids and set(plain.ids).isdisjoint(first.ids), catalogue.EVERY_ITEM_ONCE,
                  f"the second page {plain.ids} is empty or repeats the first {first.ids}", plain.response)
-    check.expect(mixed.ids == plain.ids, rules.TOKEN_OVERRIDES,
+    check.expect(mixed.ids == plain.ids, catalogue.TOKEN_OVERRIDES,
                  f"with {conflicting} beside the token the page was {mixed.ids}, without them {plain.ids}",
                  mixed.response)
 
@@ -134,7 +134,7 @@ def test_non_default_limit_must_be_sent_again(paged: PagedList, client: MoniteCl
     first = _first_page_with_next(client, check, paged, limit=2)
     rest = get_page(client, check, paged.path, {"pagination_token": first.next_token})
     expected_at_least = min(total - 2, SMALLEST_DOCUMENTED_DEFAULT)
-    check.expect(len(rest.items) >= expected_at_least, rules.LIMIT_NOT_INFERRED,
+    check.expect(len(rest.items) >= expected_at_least, catalogue.LIMIT_NOT_INFERRED,
                  f"after a limit=2 page, the token alone gave {len(rest.items)} items; "
                  f"{total - 2} remain, so the default page size (>= {SMALLEST_DOCUMENTED_DEFAULT}) "
                  f"should give {expected_at_least}", rest.response)
@@ -150,15 +150,15 @@ def _tampered(token: str) -> dict[str, str]:
 
 
 def _check_refused_token(check: Expectations, response: Any, what: str) -> None:
-    check.expect(response.status_code < 500, rules.NO_SERVER_ERROR, f"{what} answered {response.status_code}", response)
-    check.expect(400 <= response.status_code < 500, rules.BAD_TOKEN_4XX, f"{what} answered {response.status_code}",
+    check.expect(response.status_code < 500, catalogue.NO_SERVER_ERROR, f"{what} answered {response.status_code}", response)
+    check.expect(400 <= response.status_code < 500, catalogue.BAD_TOKEN_4XX, f"{what} answered {response.status_code}",
                  response)
     if response.status_code == 422:
         locs = [tuple(entry.get("loc", ())) for entry in response.json().get("detail", [])]
-        check.expect(("query", "pagination_token") in locs, rules.BAD_TOKEN_422,
+        check.expect(("query", "pagination_token") in locs, catalogue.BAD_TOKEN_422,
                      f"{what}: the 422 names {locs}, not the pagination_token", response)
     else:
-        check.expect(False, rules.BAD_TOKEN_422, f"{what} answered {response.status_code}", response)
+        check.expect(False, catalogue.BAD_TOKEN_422, f"{what} answered {response.status_code}", response)
 
 
 @pytest.mark.assumption
@@ -179,7 +179,7 @@ def test_token_of_another_entity_is_refused(paged: PagedList, client: MoniteClie
     response = other_client.get(paged.path, params={"pagination_token": first.next_token, "limit": 2})
     if response.status_code == 200:
         leaked = own_ids & {item.get("id") for item in response.json().get("data", [])}
-        check.expect(not leaked, rules.ENTITY_OWNS,
+        check.expect(not leaked, catalogue.ENTITY_OWNS,
                      f"another entity, sending this entity's token, was shown {len(leaked)} of its items", response)
     _check_refused_token(check, response, "another entity's pagination_token")
 

@@ -12,8 +12,8 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import ScenarioEntities, SeededEntity, seed_entity
 from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedList, synced_records
 from conformance.target.targets import Target
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.scenario
 SEED_COUNTS = {"records_per_type": 3, "tax_rates": 3, "ledger_accounts": 3}
 LISTS = (synced_records("product"), TAX_RATES, LEDGER_ACCOUNTS)
 # limit value -> the documented rule that refuses it
-OUT_OF_RANGE = {"0": rules.LIMIT_OUT_REFUSED, "-1": rules.LIMIT_OUT_REFUSED, "251": rules.LIMIT_OUT_REFUSED,
-                "ten": rules.LIMIT_NOT_INT_REFUSED, "2.5": rules.LIMIT_NOT_INT_REFUSED, "": rules.LIMIT_NOT_INT_REFUSED}
+OUT_OF_RANGE = {"0": catalogue.LIMIT_OUT_REFUSED, "-1": catalogue.LIMIT_OUT_REFUSED, "251": catalogue.LIMIT_OUT_REFUSED,
+                "ten": catalogue.LIMIT_NOT_INT_REFUSED, "2.5": catalogue.LIMIT_NOT_INT_REFUSED, "": catalogue.LIMIT_NOT_INT_REFUSED}
 IN_BOTH_RANGES = ("1", "100")
 ONLY_IN_REFERENCE_RANGE = ("101", "250")
 # Enough records of one type to tell a default page of 100 from one of 250.
@@ -48,11 +48,11 @@ def test_limits_out_of_range_are_refused(paged: PagedList, client: MoniteClient,
     for limit, documented_rule in OUT_OF_RANGE.items():
         response = _get(client, paged, limit)
         outcomes[limit] = response.status_code
-        check.expect(response.status_code < 500, rules.NO_SERVER_ERROR, f"limit={limit!r} answered {response.status_code}",
+        check.expect(response.status_code < 500, catalogue.NO_SERVER_ERROR, f"limit={limit!r} answered {response.status_code}",
                      response)
         check.expect(400 <= response.status_code < 500, documented_rule,
                      f"limit={limit!r} answered {response.status_code}", response)
-        check.expect(response.status_code == 422, rules.LIMIT_422, f"limit={limit!r} answered {response.status_code}",
+        check.expect(response.status_code == 422, catalogue.LIMIT_422, f"limit={limit!r} answered {response.status_code}",
                      response)
     _report_concepts_page(check, paged, outcomes)
 
@@ -63,11 +63,11 @@ def test_limits_in_range_are_accepted(paged: PagedList, client: MoniteClient, ch
     for limit in (*IN_BOTH_RANGES, *ONLY_IN_REFERENCE_RANGE):
         response = _get(client, paged, limit)
         outcomes[limit] = response.status_code
-        rule = rules.LIMIT_IN_BOTH_RANGES if limit in IN_BOTH_RANGES else rules.LIMIT_250_OK
+        rule = catalogue.LIMIT_IN_BOTH_RANGES if limit in IN_BOTH_RANGES else catalogue.LIMIT_250_OK
         check.expect(response.status_code == 200, rule, f"limit={limit} answered {response.status_code}", response)
         if response.status_code == 200:
             size = len(response.json().get("data", []))
-            check.expect(size <= int(limit), rules.PAGE_SIZE, f"limit={limit} gave {size} items", response)
+            check.expect(size <= int(limit), catalogue.PAGE_SIZE, f"limit={limit} gave {size} items", response)
     _report_concepts_page(check, paged, outcomes)
 
 
@@ -79,7 +79,7 @@ def _report_concepts_page(check: Expectations, paged: PagedList, outcomes: dict[
     reference = all(status == (200 if 1 <= value <= 250 else 422) for value, status in numbers.items())
     verdict = ("both pages (these values do not tell them apart)" if concepts and reference
                else "the concepts page" if concepts else "the endpoint reference" if reference else "neither page")
-    check.observe(rules.LIMIT_CONCEPTS_PAGE, f"{paged.path}: {shown}; the target follows {verdict}")
+    check.observe(catalogue.LIMIT_CONCEPTS_PAGE, f"{paged.path}: {shown}; the target follows {verdict}")
 
 
 def _is_int(value: str) -> bool:
@@ -100,14 +100,14 @@ def big_entity(request: pytest.FixtureRequest, monite_target: Target, emulator_c
 def test_default_page_size(big_entity: SeededEntity, client: MoniteClient, check: Expectations) -> None:
     response = client.for_entity(big_entity.entity_id).get("/accounting_synced_records",
                                                            params={"object_type": "product"})
-    check.expect(response.status_code == 200, rules.LIST_OK, f"the list answered {response.status_code}", response)
+    check.expect(response.status_code == 200, catalogue.LIST_OK, f"the list answered {response.status_code}", response)
     body = response.json()
     size, more = len(body.get("data", [])), body.get("next_pagination_token") is not None
     if not more and size <= 100:
-        check.observe(rules.DEFAULT_LIMIT_PROBE,
+        check.observe(catalogue.DEFAULT_LIMIT_PROBE,
                       f"inconclusive: the entity has only {size} product records, too few to tell 100 from 250")
         return
-    check.observe(rules.DEFAULT_LIMIT_PROBE, f"a page without limit holds {size} items"
+    check.observe(catalogue.DEFAULT_LIMIT_PROBE, f"a page without limit holds {size} items"
                   + (" and has a next page" if more else " (all there are)"))
-    check.expect(size == 250 or (size > 100 and not more), rules.DEFAULT_LIMIT_250,
+    check.expect(size == 250 or (size > 100 and not more), catalogue.DEFAULT_LIMIT_250,
                  f"a page without limit holds {size} items{' and has a next page' if more else ''}", response)

@@ -12,12 +12,12 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import SeededEntity, create_ledger_account, lacks, require_operations
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedList, synced_records
-from conformance.rules.ordering import first_out_of_order, first_tie_out_of_order, has_ties
+from conformance.expectations.ordering import first_out_of_order, first_tie_out_of_order, has_ties
 from conformance.suite.scenarios.paging import flatten_ids, walk_forward
 
 pytestmark = pytest.mark.scenario
@@ -65,14 +65,14 @@ def test_sorted_across_pages(paged: PagedList, field: str, order: str, tied_ledg
         assert has_ties(items, field), f"scenario set-up: the seeded {paged.name} has no ties in {field} to test"
     if field == "name":
         tie = first_tie_out_of_order(items, field, order)
-        check.expect(tie is None, rules.TIES_BY_ID, lambda: f"sort=name&order={order}: tied items "
+        check.expect(tie is None, catalogue.TIES_BY_ID, lambda: f"sort=name&order={order}: tied items "
                      f"{items[tie - 1]['id']} and {items[tie]['id']} are not in {order} id order")
 
     for limit in PAGE_LIMITS:
         pages = walk_forward(client, check, paged.path, params, limit)
         ids = flatten_ids(pages)
         repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
-        check.expect(not repeated and set(ids) == {item["id"] for item in items}, rules.EVERY_ITEM_ONCE,
+        check.expect(not repeated and set(ids) == {item["id"] for item in items}, catalogue.EVERY_ITEM_ONCE,
                      f"sort={field}&order={order}, limit={limit}: {len(repeated)} items repeated, "
                      f"{len({item['id'] for item in items} - set(ids))} missing compared with one large page")
         walked = [item for page in pages for item in page.items]
@@ -80,5 +80,5 @@ def test_sorted_across_pages(paged: PagedList, field: str, order: str, tied_ledg
         check.expect(at is None, paged.sort_rule,
                      f"sort={field}&order={order}, limit={limit}: page boundaries break the order at item {at}")
         if field == "name":
-            check.expect(ids == [item["id"] for item in items], rules.TIES_BY_ID,
+            check.expect(ids == [item["id"] for item in items], catalogue.TIES_BY_ID,
                          f"sort=name&order={order}: limit={limit} orders ties differently from one large page")

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from conformance.http.client import MoniteClient
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import SeededEntity
-from conformance.rules.ordering import parse_timestamp
+from conformance.expectations.ordering import parse_timestamp
 from conformance.suite.scenarios.paging import all_items, flatten_ids, walk_forward
 
 pytestmark = pytest.mark.scenario
@@ -53,30 +53,30 @@ def _filtered_ids(client: MoniteClient, check: Expectations, params: dict[str, A
 def _refused(check: Expectations, response: Any, rule: Any, what: str, field: str) -> None:
     check.expect(response.status_code == 422, rule, f"{what} answered {response.status_code}", response)
     locs = [entry.get("loc", []) for entry in response.json().get("detail", [])]
-    check.expect(any(field in loc for loc in locs), rules.VALIDATION_BODY,
+    check.expect(any(field in loc for loc in locs), catalogue.VALIDATION_BODY,
                  f"{what}: the 422 names {locs}, not {field}", response)
 
 
 def test_object_type_is_required(client: MoniteClient, check: Expectations) -> None:
     missing = client.get(PATH)
-    _refused(check, missing, rules.OBJECT_TYPE_REQUIRED, "a list without object_type", "object_type")
+    _refused(check, missing, catalogue.OBJECT_TYPE_REQUIRED, "a list without object_type", "object_type")
     unknown = client.get(PATH, params={"object_type": "invoice"})
-    _refused(check, unknown, rules.OBJECT_TYPE_ENUM, "object_type=invoice", "object_type")
+    _refused(check, unknown, catalogue.OBJECT_TYPE_ENUM, "object_type=invoice", "object_type")
 
 
 def test_object_type_filter(client: MoniteClient, check: Expectations, records: list[dict[str, Any]]) -> None:
     wrong = [item["id"] for item in records if item.get("object_type") != OBJECT_TYPE]
-    check.expect(not wrong, rules.OBJECT_TYPE_FILTER, f"object_type={OBJECT_TYPE} listed other types: {wrong[:3]}")
+    check.expect(not wrong, catalogue.OBJECT_TYPE_FILTER, f"object_type={OBJECT_TYPE} listed other types: {wrong[:3]}")
 
 
 def test_object_id(client: MoniteClient, check: Expectations, records: list[dict[str, Any]]) -> None:
     target = records[len(records) // 2]
     expected = [item["id"] for item in records if item["object_id"] == target["object_id"]]
     got = _filtered_ids(client, check, {"object_id": target["object_id"]})
-    check.expect(sorted(got) == sorted(expected), rules.OBJECT_ID_FILTER,
+    check.expect(sorted(got) == sorted(expected), catalogue.OBJECT_ID_FILTER,
                  f"object_id={target['object_id']} listed {got}, expected {expected}")
     nobody = _filtered_ids(client, check, {"object_id": str(uuid.uuid4())})
-    check.expect(nobody == [], rules.OBJECT_ID_FILTER, f"an object_id nobody has listed {nobody}")
+    check.expect(nobody == [], catalogue.OBJECT_ID_FILTER, f"an object_id nobody has listed {nobody}")
 
 
 @pytest.mark.parametrize("how_many", [1, 3], ids=["one id", "many ids"])
@@ -86,7 +86,7 @@ def test_object_id_in(how_many: int, client: MoniteClient, check: Expectations,
     unknown = str(uuid.uuid4())
     expected = [item["id"] for item in records if item["object_id"] in chosen]
     got = _filtered_ids(client, check, {"object_id__in": sorted(chosen) + [unknown]})
-    check.expect(sorted(got) == sorted(expected), rules.OBJECT_ID_IN_FILTER,
+    check.expect(sorted(got) == sorted(expected), catalogue.OBJECT_ID_IN_FILTER,
                  f"object_id__in with {how_many} known ids (and one unknown) listed {got}, expected {expected}")
 
 
@@ -101,9 +101,9 @@ def test_date_filter_boundary(field: str, op: str, client: MoniteClient, check: 
     got = _filtered_ids(client, check, {f"{field}__{op}": boundary_text})
     inclusive = op.endswith("e")
     wrongly = (at_boundary - set(got)) if inclusive else (at_boundary & set(got))
-    check.expect(not wrongly, rules.DATE_FILTER,
+    check.expect(not wrongly, catalogue.DATE_FILTER,
                  f"{field}__{op}={boundary_text}: {len(wrongly)} of the {len(at_boundary)} items exactly at the "
                  f"boundary were {'left out' if inclusive else 'listed'}")
-    check.expect(sorted(got) == sorted(expected), rules.DATE_FILTER,
+    check.expect(sorted(got) == sorted(expected), catalogue.DATE_FILTER,
                  f"{field}__{op}={boundary_text} listed {len(got)} items, expected {len(expected)}: "
                  f"missing {sorted(set(expected) - set(got))[:3]}, unexpected {sorted(set(got) - set(expected))[:3]}")

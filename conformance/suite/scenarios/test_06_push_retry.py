@@ -14,8 +14,8 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import seed_entity, wait_for
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.suite.scenarios.paging import all_items
@@ -48,31 +48,31 @@ def test_pushed_record_goes_pending_then_settles(failed_records: list[dict[str, 
                                                  emulator_control: EmulatorControl | None) -> None:
     for record in failed_records:
         path = f"/accounting_synced_records/{record['id']}"
-        check.expect(record.get("errors"), rules.ERROR_HAS_ERRORS,
+        check.expect(record.get("errors"), catalogue.ERROR_HAS_ERRORS,
                      f"record {record['id']} is in error with errors={record.get('errors')!r}")
         pushed = client.post(f"{path}/push")
-        check.expect(200 <= pushed.status_code < 300, rules.PUSH_PENDING, f"push answered {pushed.status_code}", pushed)
-        check.expect(pushed.status_code == 200, rules.PUSH_200, f"push answered {pushed.status_code}", pushed)
+        check.expect(200 <= pushed.status_code < 300, catalogue.PUSH_PENDING, f"push answered {pushed.status_code}", pushed)
+        check.expect(pushed.status_code == 200, catalogue.PUSH_200, f"push answered {pushed.status_code}", pushed)
         body = pushed.json()
-        check.expect(body.get("id") == record["id"] and body.get("sync_status") == "pending", rules.PUSH_PENDING,
+        check.expect(body.get("id") == record["id"] and body.get("sync_status") == "pending", catalogue.PUSH_PENDING,
                      f"push answered id {body.get('id')!r} with sync_status {body.get('sync_status')!r}", pushed)
 
         settled, done = wait_for(emulator_control, lambda: client.get(path).json(),
                                  lambda current: current.get("sync_status") != "pending")
         status = settled.get("sync_status")
-        if not check.expect(done, rules.PUSH_SETTLES_SOON, f"record {record['id']} is still pending"):
+        if not check.expect(done, catalogue.PUSH_SETTLES_SOON, f"record {record['id']} is still pending"):
             continue
-        check.expect(status in ("done", "error"), rules.PUSH_SETTLES,
+        check.expect(status in ("done", "error"), catalogue.PUSH_SETTLES,
                      f"record {record['id']} settled in sync_status {status!r}", )
         if status == "error":
-            check.expect(settled.get("errors"), rules.ERROR_HAS_ERRORS,
+            check.expect(settled.get("errors"), catalogue.ERROR_HAS_ERRORS,
                          f"record {record['id']} failed again with errors={settled.get('errors')!r}")
 
 
 @pytest.mark.assumption
 def test_push_of_an_unknown_record(client: MoniteClient, check: Expectations) -> None:
     response = client.post(f"/accounting_synced_records/{uuid.uuid4()}/push")
-    check.expect(400 <= response.status_code < 500, rules.NO_SERVER_ERROR,
+    check.expect(400 <= response.status_code < 500, catalogue.NO_SERVER_ERROR,
                  f"pushing an unknown record answered {response.status_code}", response)
-    check.expect(response.status_code == 404, rules.UNKNOWN_ID_404,
+    check.expect(response.status_code == 404, catalogue.UNKNOWN_ID_404,
                  f"pushing an unknown record answered {response.status_code}", response)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from conformance.http.client import MoniteClient
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import SeededEntity
 from conformance.suite.scenarios.paging import all_items
 
@@ -40,8 +40,8 @@ def test_each_tax_rate_by_id_matches_the_list(tax_rates: list[dict[str, Any]], c
                                               check: Expectations) -> None:
     for listed in tax_rates:
         one = client.get(f"{PATH}/{listed['id']}")
-        check.expect(one.status_code == 200, rules.TAX_RATE_BY_ID, f"GET answered {one.status_code}", one)
-        check.expect(one.json() == listed, rules.TAX_RATE_BY_ID,
+        check.expect(one.status_code == 200, catalogue.TAX_RATE_BY_ID, f"GET answered {one.status_code}", one)
+        check.expect(one.json() == listed, catalogue.TAX_RATE_BY_ID,
                      f"GET {listed['id']} differs from its list entry", one)
 
 
@@ -52,18 +52,18 @@ def test_components_add_up(tax_rates: list[dict[str, Any]], check: Expectations)
             continue
         label = f"tax rate {rate.get('name')!r} ({rate['id']}): components {components}"
         total = sum(component.get("rate", 0) for component in components)
-        check.expect(rate.get("total_tax_rate") == total, rules.TAX_TOTAL_IS_SUM,
+        check.expect(rate.get("total_tax_rate") == total, catalogue.TAX_TOTAL_IS_SUM,
                      f"{label} add up to {total}, total_tax_rate is {rate.get('total_tax_rate')}")
         if any(component.get("is_compound") for component in components):
-            check.expect(rate.get("effective_tax_rate", 0) >= rate.get("total_tax_rate", 0), rules.TAX_COMPOUND_NOT_LESS,
+            check.expect(rate.get("effective_tax_rate", 0) >= rate.get("total_tax_rate", 0), catalogue.TAX_COMPOUND_NOT_LESS,
                          f"{label}: effective {rate.get('effective_tax_rate')} < total {rate.get('total_tax_rate')}")
         else:
-            check.expect(rate.get("effective_tax_rate") == rate.get("total_tax_rate"), rules.TAX_EFFECTIVE_EQUALS_TOTAL,
+            check.expect(rate.get("effective_tax_rate") == rate.get("total_tax_rate"), catalogue.TAX_EFFECTIVE_EQUALS_TOTAL,
                          f"{label}: effective {rate.get('effective_tax_rate')} != total {rate.get('total_tax_rate')}")
 
 
 @pytest.mark.assumption
 def test_unknown_tax_rate(client: MoniteClient, check: Expectations) -> None:
     response = client.get(f"{PATH}/{uuid.uuid4()}")
-    check.expect(400 <= response.status_code < 500, rules.NO_SERVER_ERROR, f"answered {response.status_code}", response)
-    check.expect(response.status_code == 404, rules.UNKNOWN_ID_404, f"answered {response.status_code}", response)
+    check.expect(400 <= response.status_code < 500, catalogue.NO_SERVER_ERROR, f"answered {response.status_code}", response)
+    check.expect(response.status_code == 404, catalogue.UNKNOWN_ID_404, f"answered {response.status_code}", response)

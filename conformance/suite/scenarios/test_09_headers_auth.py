@@ -16,9 +16,9 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
+from conformance.expectations.kinds import Expectations
 from conformance.redaction import register_secret
-from conformance.suite.scenarios import rules
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import (delete_ledger_account_if_present, require_control,
                                                  require_operations)
 from conformance.suite.scenarios.cleanup import Cleanup
@@ -52,10 +52,10 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
 @by_endpoint
 def test_missing_version(path: str, params: dict[str, Any], client: MoniteClient, check: Expectations) -> None:
     response = client.get(path, params=params, version=None)
-    check.expect(response.status_code == 400, rules.MISSING_VERSION, f"answered {response.status_code}", response)
+    check.expect(response.status_code == 400, catalogue.MISSING_VERSION, f"answered {response.status_code}", response)
     error = _error_body(response)
     check.expect(error.get("type") == "missing_api_version" and isinstance(error.get("message"), str),
-                 rules.MISSING_VERSION, f"the error is {error}", response)
+                 catalogue.MISSING_VERSION, f"the error is {error}", response)
 
 
 @pytest.mark.assumption
@@ -63,7 +63,7 @@ def test_missing_version(path: str, params: dict[str, Any], client: MoniteClient
 def test_unknown_version(version: str, client: MoniteClient, check: Expectations) -> None:
     response = client.get("/ledger_accounts", version=version)
     check.expect(response.status_code == 400 and _error_body(response).get("type") == "unsupported_api_version",
-                 rules.UNKNOWN_VERSION, f"x-monite-version {version!r} answered {response.status_code}", response)
+                 catalogue.UNKNOWN_VERSION, f"x-monite-version {version!r} answered {response.status_code}", response)
 
 
 @by_endpoint
@@ -76,11 +76,11 @@ def test_bad_token_is_refused(credential: str, path: str, params: dict[str, Any]
 
 
 def _check_unauthorized(check: Expectations, response: httpx.Response, what: str) -> None:
-    check.expect(400 <= response.status_code < 500, rules.TOKEN_REQUIRED, f"{what} answered {response.status_code}",
+    check.expect(400 <= response.status_code < 500, catalogue.TOKEN_REQUIRED, f"{what} answered {response.status_code}",
                  response)
-    check.expect(response.status_code == 401, rules.BAD_TOKEN_401, f"{what} answered {response.status_code}", response)
+    check.expect(response.status_code == 401, catalogue.BAD_TOKEN_401, f"{what} answered {response.status_code}", response)
     if response.status_code == 401:
-        check.expect(isinstance(_error_body(response).get("message"), str), rules.ERROR_BODY,
+        check.expect(isinstance(_error_body(response).get("message"), str), catalogue.ERROR_BODY,
                      f"the 401 body is {response.text[:200]!r}", response)
 
 
@@ -113,7 +113,7 @@ def test_expired_token_is_refused(moved_clock: EmulatorControl, monite_target: T
         pytest.skip("needs client credentials to fetch a token of its own")
     token, _ = _fresh_token(monite_target, monite_http)
     fresh = client.get("/ledger_accounts", token=token)
-    check.expect(fresh.status_code == 200, rules.LIST_OK, f"a fresh token answered {fresh.status_code}", fresh)
+    check.expect(fresh.status_code == 200, catalogue.LIST_OK, f"a fresh token answered {fresh.status_code}", fresh)
     moved_clock.advance_clock(TOKEN_LIFETIME_SECONDS + 1)
     expired = client.get("/ledger_accounts", token=token)
     _check_unauthorized(check, expired, "an expired token")
@@ -128,9 +128,9 @@ def test_token_response(monite_target: Target, monite_http: httpx.Client, check:
     expires_in = body.get("expires_in")
     check.expect(isinstance(body.get("access_token"), str) and body.get("token_type") == "Bearer"
                  and isinstance(expires_in, int) and not isinstance(expires_in, bool) and expires_in > 0,
-                 rules.TOKEN_RESPONSE, f"the token answer has token_type {body.get('token_type')!r}, "
+                 catalogue.TOKEN_RESPONSE, f"the token answer has token_type {body.get('token_type')!r}, "
                                        f"expires_in {expires_in!r}")
-    check.expect(expires_in == TOKEN_LIFETIME_SECONDS, rules.TOKEN_LIFETIME, f"expires_in is {expires_in!r}")
+    check.expect(expires_in == TOKEN_LIFETIME_SECONDS, catalogue.TOKEN_LIFETIME, f"expires_in is {expires_in!r}")
 
 
 @pytest.mark.assumption
@@ -138,7 +138,7 @@ def test_unknown_path(client: MoniteClient, check: Expectations) -> None:
     """A path under /v1 that no documented operation has, asked with valid credentials."""
     response = client.get("/accounting_conformance_probe")
     check.expect(response.status_code == 404 and isinstance(_error_body(response).get("message"), str),
-                 rules.UNKNOWN_PATH_404, f"GET of an unknown path answered {response.status_code}", response)
+                 catalogue.UNKNOWN_PATH_404, f"GET of an unknown path answered {response.status_code}", response)
 
 
 @pytest.mark.assumption
@@ -151,7 +151,7 @@ def test_body_without_json_content_type(client: MoniteClient, check: Expectation
         account_id = response.json().get("id")
         cleanup.add(f"delete ledger account {account_id}",
                     lambda: delete_ledger_account_if_present(client, account_id))
-    check.expect(response.status_code == 422, rules.JSON_BODY_ONLY,
+    check.expect(response.status_code == 422, catalogue.JSON_BODY_ONLY,
                  f"a JSON body sent as text/plain answered {response.status_code}", response)
 
 
@@ -161,7 +161,7 @@ def test_wrong_client_credentials(monite_target: Target, monite_http: httpx.Clie
         f"{monite_target.base_url}/auth/token", headers={"x-monite-version": monite_target.api_version},
         json={"grant_type": "client_credentials", "client_id": monite_target.client_id or str(uuid.uuid4()),
               "client_secret": "not-the-secret-of-this-client"})
-    check.expect(response.status_code == 401, rules.WRONG_CREDENTIALS_401,
+    check.expect(response.status_code == 401, catalogue.WRONG_CREDENTIALS_401,
                  f"POST /auth/token with a wrong secret answered {response.status_code}", response)
 
 
@@ -183,10 +183,10 @@ def test_entity_user_token_acts_only_for_its_entity(emulator_control: EmulatorCo
     if not token:
         pytest.fail(f"POST /auth/token (entity_user) answered {response.status_code} without a token", pytrace=False)
     own = client.get("/ledger_accounts", token=token)
-    check.expect(own.status_code == 200, rules.LIST_OK, f"the token's own entity answered {own.status_code}", own)
+    check.expect(own.status_code == 200, catalogue.LIST_OK, f"the token's own entity answered {own.status_code}", own)
     other = client.get("/ledger_accounts", token=token, entity_id=str(uuid.uuid4()))
     check.expect(other.status_code == 403 and isinstance(_error_body(other).get("message"), str),
-                 rules.ENTITY_USER_FORBIDDEN, f"another entity answered {other.status_code}", other)
+                 catalogue.ENTITY_USER_FORBIDDEN, f"another entity answered {other.status_code}", other)
 
 
 @pytest.mark.assumption
@@ -198,24 +198,24 @@ def test_oversized_body_is_refused(client: MoniteClient, check: Expectations, cl
         account_id = response.json().get("id")
         cleanup.add(f"delete ledger account {account_id}",
                     lambda: delete_ledger_account_if_present(client, account_id))
-    check.expect(400 <= response.status_code < 500, rules.LEDGER_MAX_LENGTHS,
+    check.expect(400 <= response.status_code < 500, catalogue.LEDGER_MAX_LENGTHS,
                  f"a 1 MiB description answered {response.status_code}", response)
     check.expect(response.status_code == 413 and isinstance(_error_body(response).get("message"), str),
-                 rules.BODY_TOO_LARGE, f"a body over 1 MiB answered {response.status_code}", response)
+                 catalogue.BODY_TOO_LARGE, f"a body over 1 MiB answered {response.status_code}", response)
 
 
 @by_endpoint
 @pytest.mark.parametrize("entity", [None, "not-a-uuid"], ids=["missing", "malformed"])
 def test_entity_header(entity: str | None, path: str, params: dict[str, Any], client: MoniteClient,
                        check: Expectations) -> None:
-    rule = rules.ENTITY_HEADER_REQUIRED if entity is None else rules.ENTITY_HEADER_UUID
+    rule = catalogue.ENTITY_HEADER_REQUIRED if entity is None else catalogue.ENTITY_HEADER_UUID
     response = client.get(path, params=params, entity_id=entity)
     check.expect(response.status_code == 422, rule, f"x-monite-entity-id={entity!r} answered {response.status_code}",
                  response)
     if response.status_code == 422:
         locs = [entry.get("loc", []) for entry in response.json().get("detail", [])]
         check.expect(any("x-monite-entity-id" in [str(part).lower() for part in loc] for loc in locs),
-                     rules.VALIDATION_BODY, f"the 422 names {locs}, not x-monite-entity-id", response)
+                     catalogue.VALIDATION_BODY, f"the 422 names {locs}, not x-monite-entity-id", response)
 
 
 def test_response_headers(client: MoniteClient, check: Expectations) -> None:
@@ -223,14 +223,14 @@ def test_response_headers(client: MoniteClient, check: Expectations) -> None:
                "an error": client.get(f"/ledger_accounts/{uuid.uuid4()}")}
     for what, response in answers.items():
         headers = response.headers
-        check.expect(headers.get("x-monite-version") == client.target.api_version, rules.VERSION_ECHOED,
+        check.expect(headers.get("x-monite-version") == client.target.api_version, catalogue.VERSION_ECHOED,
                      f"{what}: x-monite-version is {headers.get('x-monite-version')!r}", response)
-        check.expect(headers.get("x-request-id"), rules.REQUEST_ID, f"{what} has no x-request-id", response)
-        check.expect(headers.get("x-process-time"), rules.PROCESS_TIME, f"{what} has no x-process-time", response)
-        check.expect(headers.get("x-monite-entity-id") == client.entity_id, rules.ENTITY_ECHOED,
+        check.expect(headers.get("x-request-id"), catalogue.REQUEST_ID, f"{what} has no x-request-id", response)
+        check.expect(headers.get("x-process-time"), catalogue.PROCESS_TIME, f"{what} has no x-process-time", response)
+        check.expect(headers.get("x-monite-entity-id") == client.entity_id, catalogue.ENTITY_ECHOED,
                      f"{what}: x-monite-entity-id is {headers.get('x-monite-entity-id')!r}", response)
-        missing = [name for name in rules.RATE_LIMIT_HEADERS if name not in headers]
-        check.expect(not missing, rules.RATE_HEADERS, f"{what} lacks {missing}", response)
+        missing = [name for name in catalogue.RATE_LIMIT_HEADERS if name not in headers]
+        check.expect(not missing, catalogue.RATE_HEADERS, f"{what} lacks {missing}", response)
     request_ids = [response.headers.get("x-request-id") for response in answers.values()]
-    check.expect(len(set(request_ids)) == len(request_ids), rules.REQUEST_ID, f"x-request-id repeats: {request_ids}")
+    check.expect(len(set(request_ids)) == len(request_ids), catalogue.REQUEST_ID, f"x-request-id repeats: {request_ids}")
 

@@ -17,8 +17,8 @@ import pytest
 
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import (ABSENT_IN_VERSION, create_ledger_account, lacks, require_operations,
                                                  seed_entity)
 from conformance.suite.scenarios.cleanup import Cleanup
@@ -65,7 +65,7 @@ def _ledger_account(client: MoniteClient, check: Expectations, cleanup: Cleanup)
                         "and entity A has no ledger account of its own")
         return existing[0]
     created = create_ledger_account(client, cleanup, {"name": "Isolation scenario", "nominal_code": "4713"})
-    check.expect(created.status_code in (200, 201), rules.LEDGER_CREATED,
+    check.expect(created.status_code in (200, 201), catalogue.LEDGER_CREATED,
                  f"POST /ledger_accounts answered {created.status_code}", created)
     return created.json()
 
@@ -76,26 +76,26 @@ def _ids(items: list[dict[str, Any]]) -> set[str]:
 
 def _invisible(check: Expectations, response: httpx.Response, what: str) -> None:
     """B's request on A's resource: refused as if it did not exist."""
-    check.expect(400 <= response.status_code < 500, rules.ENTITY_OWNS,
+    check.expect(400 <= response.status_code < 500, catalogue.ENTITY_OWNS,
                  f"entity B's {what} answered {response.status_code}", response)
-    check.expect(response.status_code == 404, rules.UNKNOWN_ID_404,
+    check.expect(response.status_code == 404, catalogue.UNKNOWN_ID_404,
                  f"entity B's {what} answered {response.status_code}", response)
 
 
 def test_lists_show_nothing_of_another_entity(holdings: Holdings, other_client: MoniteClient,
                                               check: Expectations) -> None:
     theirs = other_client.get("/accounting_connections")
-    check.expect(theirs.status_code == 200, rules.CONNECTIONS_LIST, f"answered {theirs.status_code}", theirs)
+    check.expect(theirs.status_code == 200, catalogue.CONNECTIONS_LIST, f"answered {theirs.status_code}", theirs)
     leaked = _ids(holdings.connections) & _ids(theirs.json().get("data", []))
-    check.expect(not leaked, rules.ENTITY_OWNS, f"entity B lists A's connections {sorted(leaked)}", theirs)
+    check.expect(not leaked, catalogue.ENTITY_OWNS, f"entity B lists A's connections {sorted(leaked)}", theirs)
     for object_type, records in holdings.records.items():
         leaked = _ids(records) & _ids(all_items(other_client, check, "/accounting_synced_records",
                                                 {"object_type": object_type}))
-        check.expect(not leaked, rules.ENTITY_OWNS, f"entity B lists {len(leaked)} of A's {object_type} records")
+        check.expect(not leaked, catalogue.ENTITY_OWNS, f"entity B lists {len(leaked)} of A's {object_type} records")
     leaked = _ids(holdings.tax_rates) & _ids(all_items(other_client, check, "/accounting_tax_rates"))
-    check.expect(not leaked, rules.ENTITY_OWNS, f"entity B lists {len(leaked)} of A's tax rates")
+    check.expect(not leaked, catalogue.ENTITY_OWNS, f"entity B lists {len(leaked)} of A's tax rates")
     leaked = {holdings.ledger_account["id"]} & _ids(all_items(other_client, check, "/ledger_accounts"))
-    check.expect(not leaked, rules.ENTITY_OWNS, "entity B lists A's new ledger account")
+    check.expect(not leaked, catalogue.ENTITY_OWNS, "entity B lists A's new ledger account")
 
 
 def test_gets_do_not_reach_another_entity(holdings: Holdings, other_client: MoniteClient,
@@ -115,7 +115,7 @@ def test_ledger_changes_do_not_reach_another_entity(holdings: Holdings, client: 
     _invisible(check, other_client.patch(account_path, json={"name": "Changed by entity B"}), f"PATCH {account_path}")
     _invisible(check, other_client.delete(account_path), f"DELETE {account_path}")
     mine = client.get(account_path)
-    check.expect(mine.status_code == 200 and mine.json() == holdings.ledger_account, rules.ENTITY_OWNS,
+    check.expect(mine.status_code == 200 and mine.json() == holdings.ledger_account, catalogue.ENTITY_OWNS,
                  "entity A's ledger account changed or vanished after entity B's PATCH and DELETE", mine)
 
 
@@ -129,7 +129,7 @@ def test_changes_do_not_reach_another_entity(holdings: Holdings, client: MoniteC
             emulator_control.run_jobs()
         after = client.get(path)
         check.expect(after.status_code == 200 and after.json().get("status") == connection.get("status")
-                     and after.json().get("last_pull") == connection.get("last_pull"), rules.ENTITY_OWNS,
+                     and after.json().get("last_pull") == connection.get("last_pull"), catalogue.ENTITY_OWNS,
                      "entity A's connection changed after entity B's sync and disconnect", after)
 
     record = holdings.error_record()
@@ -137,5 +137,5 @@ def test_changes_do_not_reach_another_entity(holdings: Holdings, client: MoniteC
         path = f"/accounting_synced_records/{record['id']}"
         _invisible(check, other_client.post(f"{path}/push"), f"POST {path}/push")
         after = client.get(path)
-        check.expect(after.status_code == 200 and after.json().get("sync_status") == "error", rules.ENTITY_OWNS,
+        check.expect(after.status_code == 200 and after.json().get("sync_status") == "error", catalogue.ENTITY_OWNS,
                      "entity A's failed record changed after entity B's push", after)

@@ -22,8 +22,8 @@ from conformance.config import DOCUMENTED_RATE_LIMIT, RunConfig
 from conformance.http.pacing import retry_after_seconds
 from conformance.http.client import MoniteClient
 from conformance.target.control import EmulatorControl
-from conformance.rules.kinds import Expectations
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import require_control
 
 pytestmark = pytest.mark.scenario
@@ -50,22 +50,22 @@ def test_burst_gets_429_and_paced_client_completes(low_limit: EmulatorControl, c
     burst = [client.get("/ledger_accounts", paced=False) for _ in range(BURST)]
     statuses = [response.status_code for response in burst]
     limited = [response for response in burst if response.status_code == 429]
-    check.expect(limited, rules.OVER_LIMIT_429, f"{BURST} requests at a limit of {LOW_LIMIT}/s answered {statuses}")
+    check.expect(limited, catalogue.OVER_LIMIT_429, f"{BURST} requests at a limit of {LOW_LIMIT}/s answered {statuses}")
     for response in limited[:1]:
         retry_after = response.headers.get("retry-after", "")
-        check.expect(retry_after.isdigit() and int(retry_after) >= 1, rules.OVER_LIMIT_429,
+        check.expect(retry_after.isdigit() and int(retry_after) >= 1, catalogue.OVER_LIMIT_429,
                      f"Retry-After is {retry_after!r}", response)
-        check.expect(isinstance(response.json().get("error", {}).get("message"), str), rules.ERROR_BODY,
+        check.expect(isinstance(response.json().get("error", {}).get("message"), str), catalogue.ERROR_BODY,
                      f"the 429 body is {response.text[:200]!r}", response)
     for response in [r for r in burst if r.status_code == 200][:1]:
-        missing = [name for name in rules.RATE_LIMIT_HEADERS if name not in response.headers]
-        check.expect(not missing, rules.RATE_HEADERS, f"a response under the limit lacks {missing}", response)
-        check.expect(response.headers.get("RateLimit-Limit") == str(LOW_LIMIT), rules.RATE_LIMIT_VALUE,
+        missing = [name for name in catalogue.RATE_LIMIT_HEADERS if name not in response.headers]
+        check.expect(not missing, catalogue.RATE_HEADERS, f"a response under the limit lacks {missing}", response)
+        check.expect(response.headers.get("RateLimit-Limit") == str(LOW_LIMIT), catalogue.RATE_LIMIT_VALUE,
                      f"RateLimit-Limit is {response.headers.get('RateLimit-Limit')!r}, the limit is {LOW_LIMIT}",
                      response)
 
     paced = [client.get("/ledger_accounts") for _ in range(PACED_CALLS)]
-    check.expect(all(response.status_code == 200 for response in paced), rules.CLIENT_BACKS_OFF,
+    check.expect(all(response.status_code == 200 for response in paced), catalogue.CLIENT_BACKS_OFF,
                  f"the paced client's {PACED_CALLS} requests answered {[r.status_code for r in paced]}")
 
 
@@ -118,13 +118,13 @@ def test_advertised_limit_answers_429_then_lets_the_client_back(
         _probe(client, check, cost)
     finally:
         cost["seconds"] = round(time.monotonic() - started, 3)
-        request.node.user_properties.append((rules.RATE_LIMIT_PROBE_PROPERTY, json.dumps(cost)))
+        request.node.user_properties.append((catalogue.RATE_LIMIT_PROBE_PROPERTY, json.dumps(cost)))
 
 
 def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any]) -> None:
     first = client.get(PROBE_PATH)  # paced, like any request: it also fetches the token first
     cost["requests"] += 1
-    check.expect(first.status_code == 200, rules.LIST_OK, f"GET {PROBE_PATH} answered {first.status_code}", first)
+    check.expect(first.status_code == 200, catalogue.LIST_OK, f"GET {PROBE_PATH} answered {first.status_code}", first)
     limit, source = _advertised_limit(first)
     cost["advertised_limit"], cost["limit_source"] = limit, source
     if limit > PROBE_MAX_LIMIT:
@@ -146,28 +146,28 @@ def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any]) -> N
         if burst_seconds >= 1.0:  # spread over more than a second: the limit may never have been passed
             pytest.skip(f"the 429 probe was inconclusive: {sent} requests took {burst_seconds:.1f} s, over a second "
                         f"at an advertised {limit} requests/s")
-        check.expect(False, rules.OVER_ADVERTISED_LIMIT_429,
+        check.expect(False, catalogue.OVER_ADVERTISED_LIMIT_429,
                      f"{sent} requests in {burst_seconds:.2f} s at an advertised limit of {limit}/s ({source}): "
                      "none answered 429")
         return
     cost["answered_429"] = True
     retry_after = limited.headers.get("retry-after", "")
     cost["retry_after"] = retry_after or None
-    check.expect(retry_after.strip().isdigit(), rules.OVER_LIMIT_429,
+    check.expect(retry_after.strip().isdigit(), catalogue.OVER_LIMIT_429,
                  f"the 429 has Retry-After {retry_after!r}, expected seconds to wait", limited)
     body = _json(limited)
     error = body.get("error") if isinstance(body, dict) else None
-    check.expect(isinstance(error, dict) and isinstance(error.get("message"), str), rules.ERROR_BODY,
+    check.expect(isinstance(error, dict) and isinstance(error.get("message"), str), catalogue.ERROR_BODY,
                  f"the 429 body is {limited.text[:200]!r}", limited)
-    missing = [name for name in rules.RATE_LIMIT_HEADERS if name not in limited.headers]
-    check.expect(not missing, rules.RATE_HEADERS_ON_429, f"the 429 lacks {missing}", limited)
+    missing = [name for name in catalogue.RATE_LIMIT_HEADERS if name not in limited.headers]
+    check.expect(not missing, catalogue.RATE_HEADERS_ON_429, f"the 429 lacks {missing}", limited)
 
     wait = retry_after_seconds(limited)
     cost["waited_seconds"] = round(wait, 3)
     time.sleep(wait)  # as told: the documented way back in
     after = client.get(PROBE_PATH, paced=False)
     cost["requests"] += 1
-    check.expect(after.status_code == 200, rules.CLIENT_BACKS_OFF,
+    check.expect(after.status_code == 200, catalogue.CLIENT_BACKS_OFF,
                  f"after waiting Retry-After ({retry_after!r}) the next request answered {after.status_code}", after)
 
 

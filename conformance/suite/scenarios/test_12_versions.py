@@ -2,7 +2,7 @@
 and an operation a version lacks get what docs/design.md chose (A1, A30).
 
 Runs against any target. The versions come from the suite's per-version contract
-(`conformance.spec.versions`: the published APIVersion list); each request names its version
+(`conformance.openapi.versions`: the published APIVersion list); each request names its version
 itself, whatever `--api-version` the run has. The only thing it creates (A30, on a target that
 accepts a ledger account at a version that lacks the operation) is deleted afterwards.
 """
@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from conformance.http.client import MoniteClient
-from conformance.rules.kinds import Expectations
-from conformance.spec.versions import base_version, effective_spec, known_versions
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations
+from conformance.openapi.versions import base_version, effective_spec, known_versions
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import delete_ledger_account_if_present
 from conformance.suite.scenarios.cleanup import Cleanup
 
@@ -49,9 +49,9 @@ def test_every_published_version_is_answered_and_echoed(version: str, client: Mo
                                                         check: Expectations) -> None:
     response = client.get("/accounting_connections", version=version)
     echoed = response.headers.get("x-monite-version")
-    check.expect(echoed == version, rules.VERSION_ECHOES_REQUESTED,
+    check.expect(echoed == version, catalogue.VERSION_ECHOES_REQUESTED,
                  f"asked for {version}, the response's X-Monite-Version is {echoed!r}", response)
-    accepted = rules.DOCUMENTED_VERSION_ACCEPTED if version in DOCUMENTED else rules.PUBLISHED_VERSION_ACCEPTED
+    accepted = catalogue.DOCUMENTED_VERSION_ACCEPTED if version in DOCUMENTED else catalogue.PUBLISHED_VERSION_ACCEPTED
     check.expect(response.status_code == 200, accepted, f"x-monite-version {version} answered {response.status_code}",
                  response)
 
@@ -61,7 +61,7 @@ def test_a_date_outside_the_published_list(client: MoniteClient, check: Expectat
     response = client.get("/ledger_accounts", version=UNLISTED)
     echoed = response.headers.get("x-monite-version")
     check.expect(response.status_code == 400 and _error_type(response) == "unsupported_api_version",
-                 rules.UNLISTED_VERSION_REFUSED,
+                 catalogue.UNLISTED_VERSION_REFUSED,
                  f"x-monite-version {UNLISTED} (not published) answered {response.status_code} "
                  f"(error type {_error_type(response)!r}, X-Monite-Version {echoed!r})", response)
 
@@ -89,7 +89,7 @@ def test_operations_a_version_lacks(version: str, client: MoniteClient, check: E
     tries["delete"] = client.delete(f"/ledger_accounts/{mine}", version=version)
     for method, response in tries.items():
         check.expect(response.status_code == 405 and response.headers.get("allow") == "GET, HEAD",
-                     rules.ABSENT_OPERATION_405,
+                     catalogue.ABSENT_OPERATION_405,
                      f"{LEDGER_WRITES[method]} at {version} answered {response.status_code} "
                      f"(Allow {response.headers.get('allow')!r})", response)
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.http.client import MoniteClient
-from conformance.rules.kinds import Expectations, documented
-from conformance.suite.scenarios import rules
+from conformance.expectations.kinds import Expectations, documented
+from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import active_connection, create_connection
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.paging import all_items
@@ -51,7 +51,7 @@ def test_a_path_id_that_is_not_a_uuid(operation: str, client: MoniteClient, chec
     response = client.get(path)
     status = response.status_code
     check.expect(not 200 <= status < 300, IDS_ARE_UUIDS, f"GET {path} answered {status}", response)
-    check.expect(status < 500, rules.NO_SERVER_ERROR, f"GET {path} answered {status}", response)
+    check.expect(status < 500, catalogue.NO_SERVER_ERROR, f"GET {path} answered {status}", response)
     check.observe(PATH_ID, f"GET {path} answered {status}: {SIDES.get(status, 'neither side')}")
 
 
@@ -75,14 +75,14 @@ def test_the_disconnect_answer_and_connection_url(client: MoniteClient, check: E
         pytest.skip(f"the entity already has an active connection ({existing.get('status')}); the probe needs an "
                     "entity without one, to connect and disconnect a connection of its own")
     created = create_connection(client, cleanup)
-    check.expect(created.status_code == 201, rules.CONNECTION_CREATED,
+    check.expect(created.status_code == 201, catalogue.CONNECTION_CREATED,
                  f"POST /accounting_connections answered {created.status_code}", created)
     connection_id = created.json()["id"]
     response = client.post(f"/accounting_connections/{connection_id}/disconnect")
-    check.expect(response.status_code == 200, rules.DISCONNECTED, f"disconnect answered {response.status_code}",
+    check.expect(response.status_code == 200, catalogue.DISCONNECTED, f"disconnect answered {response.status_code}",
                  response)
     body = response.json()
-    check.expect(body.get("status") == "disconnected", rules.DISCONNECTED,
+    check.expect(body.get("status") == "disconnected", catalogue.DISCONNECTED,
                  f"the disconnect answer has status {body.get('status')!r}", response)
     side = ("connection_url present: the published document's side" if "connection_url" in body
             else "no connection_url: seed 002's side")

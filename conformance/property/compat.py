@@ -105,11 +105,16 @@ def without_local_constants() -> None:
     test to test as modules load lazily; from an installed wheel it is none. So the same seed
     gave other cases with `--workers 2` than with one process, and other cases in a checkout
     than for a user. With the pool empty, as for an installed package, the cases depend on the
-    seed and the spec only. (No public setting; `tests/property/test_schemathesis_compat.py` checks the
-    attribute exists.)"""
+    seed and the spec only. A Hypothesis without the pool (the floor, 6.130) mixes nothing in:
+    nothing to do. (No public setting; `tests/property/test_schemathesis_compat.py` checks the
+    pool is empty afterwards on the installed Hypothesis.)"""
     from hypothesis.internal.conjecture import providers
 
+    current = getattr(providers, "_get_local_constants", None)
+    if current is None:
+        return
     if getattr(providers, "_monite_empty_constants", None) is None:
-        empty = providers.Constants()
+        factory = getattr(providers, "Constants", None)
+        empty = factory() if factory is not None else type(current())()
         providers._monite_empty_constants = empty
         providers._get_local_constants = lambda: empty

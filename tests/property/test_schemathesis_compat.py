@@ -79,3 +79,18 @@ def test_run_phase_still_runs_one_phase_of_one_operation() -> None:
     except Exception as exc:  # noqa: BLE001 - any change of shape is the finding
         pytest.fail(f"run_phase broke: {type(exc).__name__}: {exc} {VERSION_NOTE}")
     assert seen and all(case.operation.path == "/items" for case in seen), f"no cases generated {VERSION_NOTE}"
+
+
+def test_no_local_constants_are_mixed_into_generated_cases() -> None:
+    """`without_local_constants` leaves Hypothesis no pool of constants from the loaded modules
+    (which made a worker's cases differ from the CLI process's), on whatever Hypothesis is
+    installed: the floor has no such pool, newer ones have it emptied."""
+    import hypothesis
+    from hypothesis.internal.conjecture import providers
+
+    from conformance.property.compat import without_local_constants
+
+    without_local_constants()
+    pool = getattr(providers, "_get_local_constants", None)
+    assert pool is None or len(pool()) == 0, (
+        f"hypothesis {hypothesis.__version__}: local constants still mixed in; see conformance/property/compat.py")

@@ -13,6 +13,9 @@ import httpx
 
 from conformance.target.targets import Target
 
+# An entity id no run creates: `state(NO_ENTITY)` is the emulator's settings without rows.
+NO_ENTITY = "00000000-0000-0000-0000-000000000000"
+
 
 class EmulatorControl:
     def __init__(self, http: httpx.Client) -> None:
@@ -65,6 +68,11 @@ class EmulatorControl:
 
     def state(self, entity_id: str | None = None) -> dict:
         return self._call("GET", "/state" + (f"?entity_id={entity_id}" if entity_id else ""))
+
+    def rate_limit(self) -> int:
+        """The emulator's requests per second: its settings with the state of no entity (the
+        whole state, every row of every entity the run created, is not needed for one number)."""
+        return int(self.state(NO_ENTITY).get("rate_limit_per_second", 10000))
 
 
 def _json(response: httpx.Response) -> dict:

@@ -37,7 +37,7 @@ PACED_CALLS = LOW_LIMIT  # the burst used up the window: the first of these must
 def low_limit(emulator_control: EmulatorControl | None) -> Iterator[EmulatorControl]:
     """The emulator with LOW_LIMIT requests per second, put back as it was afterwards."""
     control = require_control(emulator_control, "lower the rate limit")
-    before = int(control.state().get("rate_limit_per_second", 10000))
+    before = control.rate_limit()
     control.set_rate_limit(LOW_LIMIT)
     try:
         yield control
@@ -100,7 +100,7 @@ def probed_limit(emulator_control: EmulatorControl | None, monite_config: RunCon
     if emulator_control is None:
         yield
         return
-    before = int(emulator_control.state().get("rate_limit_per_second", 10000))
+    before = emulator_control.rate_limit()
     emulator_control.set_rate_limit(PROBE_EMULATOR_LIMIT)
     try:
         yield

@@ -60,7 +60,8 @@ ASSUMPTIONS: list[Assumption] = [
     Assumption("A16", "push success status", "200 with the record", "the docs show the record",
                "http/routes.py"),
     Assumption("A17", "rate-limit window and key",
-               "per bearer token (else per client address), 1-second fixed window; default 10000/s, "
+               "per bearer token (else per client address), 1-second fixed window on the emulator's clock; "
+               "default 10000/s, "
                "settable via PUT /_emulator/rate_limit", "the docs give per-second limits",
                "model/ratelimit.py, http/middleware.py"),
     Assumption("A18", "request body over 1 MiB; malformed JSON", "413 error body; 422",

@@ -93,7 +93,8 @@ class EmulatorHandle:
         return self.model.set_clock(parse_datetime(when) if isinstance(when, str) else when)
 
     def advance_clock(self, seconds: float) -> dict[str, Any]:
-        """Move the emulator's clock (jobs fall due, tokens expire); the wall clock is untouched."""
+        """Move the emulator's clock (jobs fall due, tokens expire, rate-limit windows turn); the wall
+        clock is untouched: a client waiting out a 429 can advance it instead of sleeping."""
         return self.model.advance_clock(seconds)
 
     def real_clock(self) -> dict[str, Any]:

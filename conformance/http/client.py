@@ -8,7 +8,9 @@ token refreshes it once, and every exchange is kept, redacted, for failure messa
 
 from __future__ import annotations
 
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -30,17 +32,24 @@ OMIT: Any = None  # pass as entity_id/version/token to send the request without 
 
 class MoniteClient:
     def __init__(self, target: Target, tokens: TokenProvider, http: httpx.Client | None = None,
-                 entity_id: str | None = None) -> None:
+                 entity_id: str | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
         self.target = target
         self.tokens = tokens
         self.http = http or target.http_client()
         self.entity_id = entity_id or target.entity_id
+        self.sleep = sleep  # how it waits out a 429's Retry-After
         self.exchanges: deque[Exchange] = deque(maxlen=50)
 
     def for_entity(self, entity_id: str) -> "MoniteClient":
         """The same client acting for another entity (shares connection, tokens and log)."""
-        other = MoniteClient(self.target, self.tokens, self.http, entity_id)
+        other = MoniteClient(self.target, self.tokens, self.http, entity_id, self.sleep)
         other.exchanges = self.exchanges
+        return other
+
+    def waiting_with(self, sleep: Callable[[float], None]) -> "MoniteClient":
+        """The same client waiting out 429s with `sleep` (on the emulator: advancing its clock)."""
+        other = self.for_entity(self.entity_id)
+        other.sleep = sleep
         return other
 
     def request(self, method: str, path: str, *, params: Any = None, json: Any = DEFAULT,
@@ -72,7 +81,7 @@ class MoniteClient:
                 kwargs["json"] = json
             return self.http.request(method, f"{self.target.base_url}{path}", **kwargs)
 
-        response = send_paced(send) if paced else send_unpaced(send)
+        response = send_paced(send, self.sleep) if paced else send_unpaced(send)
         self.exchanges.append(Exchange.from_response(response))
         return response
 

@@ -33,6 +33,10 @@ class Clock:
         with self._lock:
             self._offset = timedelta(0)
 
+    def offset_seconds(self) -> float:
+        """How far the clock is ahead of wall time (negative: behind)."""
+        return self._offset.total_seconds()
+
     @property
     def is_real(self) -> bool:
         return not self._offset

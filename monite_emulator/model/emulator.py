@@ -32,7 +32,7 @@ class Emulator:
         self.store = Store(self.settings.db_path)
         self.clock = Clock()
         self.codec = TokenCodec(self.store.secret())
-        self.limiter = RateLimiter(self.settings.rate_limit_per_second)
+        self.limiter = RateLimiter(self.settings.rate_limit_per_second, offset=self.clock.offset_seconds)
         self.sync_delay = float(self.settings.sync_delay_seconds)
         self.faults = FaultBook(operations)
         self._next_due: datetime | None = None

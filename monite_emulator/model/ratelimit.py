@@ -1,10 +1,15 @@
-"""Fixed 1-second-window rate limiting per key (A17). Uses wall time, not the emulator clock."""
+"""Fixed 1-second-window rate limiting per key (A17).
+
+The windows are wall-clock seconds moved by the emulator clock's offset: set or advance the
+clock through the control plane and the windows follow (a test that waits out a 429 by
+advancing the clock need not sleep), while on a real clock they turn every real second."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -29,8 +34,10 @@ class Decision:
 
 
 class RateLimiter:
-    def __init__(self, per_second: int) -> None:
+    def __init__(self, per_second: int, offset: Callable[[], float] = lambda: 0.0) -> None:
+        """`offset`: seconds the emulator's clock is ahead of wall time (read on every hit)."""
         self.per_second = per_second
+        self._offset = offset
         self._windows: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
@@ -38,7 +45,7 @@ class RateLimiter:
         return max(1, math.ceil(math.floor(now) + 1 - now))
 
     def hit(self, key: str, consume: bool = True) -> Decision:
-        now = time.time()
+        now = time.time() + self._offset()
         window = int(now)
         with self._lock:
             start, count = self._windows.get(key, (window, 0))

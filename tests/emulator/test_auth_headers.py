@@ -150,6 +150,19 @@ def test_rate_limit_429(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     assert other.get("/v1/accounting_connections").status_code in (200, 401)
 
 
+def test_rate_limit_window_follows_the_emulator_clock(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A17: the windows are the emulator clock's seconds, so a client that waits out a 429 by
+    advancing the clock is let back without sleeping, and a clock put back returns to the
+    used-up window."""
+    _one_window(monkeypatch)
+    assert api.client.put("/_emulator/rate_limit", json={"per_second": 2}).status_code == 200
+    assert [api.get("/v1/accounting_connections").status_code for _ in range(3)] == [200, 200, 429]
+    assert api.client.put("/_emulator/clock", json={"advance_seconds": 1}).status_code == 200
+    assert [api.get("/v1/accounting_connections").status_code for _ in range(3)] == [200, 200, 429]
+    assert api.client.put("/_emulator/clock", json={"advance_seconds": 0.5}).status_code == 200
+    assert api.get("/v1/accounting_connections").status_code == 429  # still the same second
+
+
 def test_default_rate_limit_is_high(api: Api) -> None:
     assert all(api.get("/v1/accounting_connections").status_code == 200 for _ in range(40))
 

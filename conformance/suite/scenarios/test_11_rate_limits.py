@@ -2,16 +2,17 @@
 
 On the emulator the limit is lowered through the control plane (and restored after). On a target
 without it (the sandbox) one bounded probe per run exceeds the limit the target advertises with
-cheap reads, checks the 429 and waits as told (`--skip-rate-limit-probe` switches it off). The
-emulator's window is one wall-clock second (A17), so the paced part waits about a second, as a
-real client would.
+cheap reads, checks the 429 and waits as told (`--skip-rate-limit-probe` switches it off). Waiting
+as told is sleeping on a target without the control plane; on the emulator it is advancing the
+emulator's clock, which its one-second windows follow (A17), so the run does not sleep a second
+per 429 (the clock is put back after).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -45,8 +46,28 @@ def low_limit(emulator_control: EmulatorControl | None) -> Iterator[EmulatorCont
         control.set_rate_limit(before)
 
 
+@pytest.fixture
+def wait(emulator_control: EmulatorControl | None) -> Iterator[Callable[[float], None]]:
+    """How the scenario waits as a 429 tells it to: elsewhere it sleeps; on the emulator it
+    advances the emulator's clock (its rate-limit windows follow it, A17), put back after."""
+    if emulator_control is None:
+        yield time.sleep
+        return
+    waited: list[float] = []
+
+    def advance(seconds: float) -> None:
+        emulator_control.advance_clock(seconds)
+        waited.append(seconds)
+
+    try:
+        yield advance
+    finally:
+        if waited:
+            emulator_control.advance_clock(-sum(waited))
+
+
 def test_burst_gets_429_and_paced_client_completes(low_limit: EmulatorControl, client: MoniteClient,
-                                                   check: Expectations) -> None:
+                                                   wait: Callable[[float], None], check: Expectations) -> None:
     burst = [client.get("/ledger_accounts", paced=False) for _ in range(BURST)]
     statuses = [response.status_code for response in burst]
     limited = [response for response in burst if response.status_code == 429]
@@ -64,7 +85,8 @@ def test_burst_gets_429_and_paced_client_completes(low_limit: EmulatorControl, c
                      f"RateLimit-Limit is {response.headers.get('RateLimit-Limit')!r}, the limit is {LOW_LIMIT}",
                      response)
 
-    paced = [client.get("/ledger_accounts") for _ in range(PACED_CALLS)]
+    paced_client = client.waiting_with(wait)
+    paced = [paced_client.get("/ledger_accounts") for _ in range(PACED_CALLS)]
     check.expect(all(response.status_code == 200 for response in paced), catalogue.CLIENT_BACKS_OFF,
                  f"the paced client's {PACED_CALLS} requests answered {[r.status_code for r in paced]}")
 
@@ -110,18 +132,19 @@ def probed_limit(emulator_control: EmulatorControl | None, monite_config: RunCon
 
 @pytest.mark.operations("listAccountingConnections")
 def test_advertised_limit_answers_429_then_lets_the_client_back(
-        request: pytest.FixtureRequest, probed_limit: None, client: MoniteClient, check: Expectations) -> None:
+        request: pytest.FixtureRequest, probed_limit: None, client: MoniteClient, wait: Callable[[float], None],
+        check: Expectations) -> None:
     cost = {"requests": 0, "seconds": 0.0, "advertised_limit": None, "limit_source": None,
             "answered_429": False, "retry_after": None, "waited_seconds": 0.0}
     started = time.monotonic()
     try:
-        _probe(client, check, cost)
+        _probe(client, check, cost, wait)
     finally:
         cost["seconds"] = round(time.monotonic() - started, 3)
         request.node.user_properties.append((catalogue.RATE_LIMIT_PROBE_PROPERTY, json.dumps(cost)))
 
 
-def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any]) -> None:
+def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any], wait: Callable[[float], None]) -> None:
     first = client.get(PROBE_PATH)  # paced, like any request: it also fetches the token first
     cost["requests"] += 1
     check.expect(first.status_code == 200, catalogue.LIST_OK, f"GET {PROBE_PATH} answered {first.status_code}", first)
@@ -162,9 +185,9 @@ def _probe(client: MoniteClient, check: Expectations, cost: dict[str, Any]) -> N
     missing = [name for name in catalogue.RATE_LIMIT_HEADERS if name not in limited.headers]
     check.expect(not missing, catalogue.RATE_HEADERS_ON_429, f"the 429 lacks {missing}", limited)
 
-    wait = retry_after_seconds(limited)
-    cost["waited_seconds"] = round(wait, 3)
-    time.sleep(wait)  # as told: the documented way back in
+    seconds = retry_after_seconds(limited)
+    cost["waited_seconds"] = round(seconds, 3)
+    wait(seconds)  # as told: the documented way back in
     after = client.get(PROBE_PATH, paced=False)
     cost["requests"] += 1
     check.expect(after.status_code == 200, catalogue.CLIENT_BACKS_OFF,

@@ -49,6 +49,7 @@ def _fp(walks: tuple[str, ...] = (), changes: tuple[str, ...] = ()) -> Footprint
     (PROPERTY + "test_coverage[POST /auth/token]", _fp()),
     # chains read lists and act on the items they found there: everything
     (PROPERTY + "test_stateful[connected]", remote_workers.EVERYTHING),
+    (PROPERTY + "test_stateful[without-connection]", _fp()),  # skipped on a remote target: waits for nothing
     (PROPERTY + "test_something_new[GET /nowhere]", remote_workers.EVERYTHING),  # unknown: may do anything
 ])
 def test_footprint_of_a_property_test_comes_from_its_operation(nodeid: str, footprint: Footprint) -> None:

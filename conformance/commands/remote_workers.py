@@ -39,8 +39,10 @@ earlier for, a conflicting footprint) keep conflicting tests apart. A scenario m
 turn from its first test to its last (its fixtures stand throughout), any other test for
 itself. Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every scenario
 module one unit, run by one worker in collection order; every other test, each stateful chain
-included, a unit of its own; the stateful chains go out first, then the scenario modules, most
-tests first, then the rest (`unit_rank`).
+included, a unit of its own. A free worker gets the first unit (stateful chains first, then
+scenario modules, most tests first, then the rest: `unit_rank`) that conflicts with nothing the
+other workers hold or have queued (`next_unit`), so workers seldom wait; when every unit left
+would, it gets the first and waits its turn.
 
 On the emulator with its control plane (in-process, `emulator-http`, or a URL that answers
 /_emulator) nothing here applies: the run is scheduled as before.
@@ -321,6 +323,27 @@ def footprint_of_test(nodeid: str) -> Footprint:
     return operation_footprint(operation.method, operation.path)
 
 
+@lru_cache(maxsize=None)
+def declared_by_module(module: str) -> Footprint | None:
+    """A scenario module's declared footprint, from the module itself (`FOOTPRINT_MARKER` in its
+    `pytestmark`), for the xdist controller, which has node ids but no items; None without one."""
+    import importlib
+
+    loaded = importlib.import_module(module.removesuffix(".py").replace("/", "."))
+    marks = getattr(loaded, "pytestmark", [])
+    for mark in marks if isinstance(marks, list) else [marks]:
+        if getattr(mark, "name", None) == FOOTPRINT_MARKER:
+            return declared(*mark.args, **mark.kwargs)
+    return None
+
+
+def footprint_of_unit(unit: str) -> Footprint:
+    """The footprint of a unit of work (`unit_of`): a scenario module's declaration, or the test's."""
+    if unit.startswith(SCENARIOS):
+        return declared_by_module(unit) or EVERYTHING
+    return footprint_of_test(unit)
+
+
 def footprint_of(item: Any) -> Footprint:
     """A test's footprint: a scenario module's as it declares it (`FOOTPRINT_MARKER`, beside its
     story; a module without one may do everything), any other test's from its operation."""
@@ -455,12 +478,24 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
 
 
 def unit_rank(unit: str, tests: int) -> tuple[int, int]:
-    """The order units go out in: the stateful chains first (they conflict with every other test
-    that touches a list: started while nothing holds a turn, they hold up nobody who asked
-    before them), then the scenario modules, most tests first, then the other tests."""
+    """The order units go out in, where nothing else decides (`next_unit`): the stateful chains
+    first (they conflict with every test that touches a list), then the scenario modules, most
+    tests first, then the other tests."""
     if "::test_stateful" in unit:
         return (0, -tests)
     return (1 if unit.startswith(SCENARIOS) else 2, -tests)
+
+
+def next_unit(queue: list[str], elsewhere: list[str], footprint: Any = footprint_of_unit) -> str:
+    """The unit a free worker gets: the first in `queue` whose footprint conflicts with no unit
+    the other workers hold or have queued (`elsewhere`), so it need not wait for a turn; the
+    first in `queue` when every one would (it then waits its turn, first come, first served)."""
+    busy = [footprint(unit) for unit in elsewhere]
+    for unit in queue:
+        mine = footprint(unit)
+        if not any(mine.conflicts_with(other) for other in busy):
+            return unit
+    return queue[0]
 
 
 def _scheduling() -> type:
@@ -468,7 +503,8 @@ def _scheduling() -> type:
 
     class SideBySideScheduling(LoadScopeScheduling):  # type: ignore[misc]
         """xdist's scope scheduling with our units (`unit_of`) as the scopes, one unit at a time
-        per worker, its tests in collection order, the units in `unit_rank` order."""
+        per worker, its tests in collection order: in `unit_rank` order, each free worker getting
+        the first unit that conflicts with nothing the other workers have (`next_unit`)."""
 
         _ordered = False
 
@@ -481,6 +517,9 @@ def _scheduling() -> type:
                 ranked = sorted(self.workqueue.items(), key=lambda unit: unit_rank(unit[0], len(unit[1])))
                 self.workqueue.clear()
                 self.workqueue.update(ranked)
+            elsewhere = [unit for other, units in self.assigned_work.items() if other is not node
+                         for unit, done in units.items() if not all(done.values())]
+            self.workqueue.move_to_end(next_unit(list(self.workqueue), elsewhere), last=False)
             super()._assign_work_unit(node)
 
     return SideBySideScheduling

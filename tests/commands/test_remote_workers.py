@@ -110,6 +110,21 @@ def test_every_scenario_module_and_every_stateful_chain_is_a_unit_of_its_own() -
                      PROPERTY + "test_coverage[GET /ledger_accounts]"]
 
 
+def test_a_free_worker_gets_the_first_unit_that_conflicts_with_nothing_the_others_have() -> None:
+    stateful = PROPERTY + "test_stateful[connected]"
+    pagination, filters = SCENARIOS + "test_02_pagination.py", SCENARIOS + "test_05_filters.py"
+    sorting = SCENARIOS + "test_04_sorting.py"
+    by_id = PROPERTY + "test_coverage[GET /ledger_accounts/{ledger_account_id}]"
+    queue = [stateful, pagination, sorting, filters, by_id]
+    assert remote_workers.next_unit(queue, []) == stateful
+    assert remote_workers.next_unit(queue[1:], [stateful]) == by_id, "beside a stateful chain: what touches no list"
+    assert remote_workers.next_unit(queue[2:], [pagination]) == filters, "walks synced records: 02 changes none"
+    assert remote_workers.next_unit([sorting], [pagination]) == sorting, "nothing free: the first, it waits its turn"
+    # the controller reads a scenario module's declaration from the module itself
+    assert remote_workers.footprint_of_unit(filters) == _fp(walks=(SR,))
+    assert remote_workers.footprint_of_unit(stateful) == remote_workers.EVERYTHING
+
+
 def test_walks_and_changes_of_one_list_never_overlap_and_wait_in_turn(tmp_path: Path) -> None:
     """Workers 1 and 2 walk ledger accounts side by side; worker 3, asking to change them, waits
     for both; worker 4, changing connections, goes at once; worker 5 asking to walk ledger

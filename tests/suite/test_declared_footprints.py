@@ -21,7 +21,6 @@ the comparison failing on exactly that.
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -54,12 +53,7 @@ def scenario_modules() -> list[str]:
 
 def declaration(module: str) -> Footprint | None:
     """A scenario module's declared footprint (`pytest.mark.footprint` in its `pytestmark`)."""
-    loaded = importlib.import_module(module.removesuffix(".py").replace("/", "."))
-    marks = getattr(loaded, "pytestmark", [])
-    for mark in marks if isinstance(marks, list) else [marks]:
-        if mark.name == remote_workers.FOOTPRINT_MARKER:
-            return remote_workers.declared(*mark.args, **mark.kwargs)
-    return None
+    return remote_workers.declared_by_module(module)
 
 
 def unit_of(test: str) -> str:

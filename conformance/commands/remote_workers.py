@@ -4,35 +4,45 @@ disturb each other.
 Against a remote target one request at a time wastes the allowance: at the documented 30/s a
 send slot is 33 ms, and a round trip of 60 ms leaves every second slot unused. Before pytest
 starts, `measure` reads the limit the target advertises and its round trip (the fastest of a
-few cheap reads), and `plan` works out how many pytest-xdist workers would keep the allowance
-busy (`conformance.http.pacing.senders_for`: ceil(limit x round trip) + 1, at most 4; one when
-the round trip is under half a slot or 20 ms, and on a loopback target, whose slow answers are
-this machine's busy CPU, not distance). Workers on a remote target are opt-in: a run uses one
-process unless `--workers N` (flag or configuration file) says otherwise, and its header line
-names the number that would hide the round trip. One process is the default because it is the
-simplest thing to trust against a user's entity; with N workers the run is faster only where
-the round trip, not the tests that must run alone (below), sets the pace (bench/pacing_results.md).
-The workers take their send slots from one shared sequence (`pacing.SharedSlots`, the file named in
-`pacing.SHARED_SLOTS_ENV`), so together they keep to the advertised limit and count the
-requests in flight across the run.
+few cheap reads), and `plan` works out how many pytest-xdist workers keep the allowance busy
+(`conformance.http.pacing.senders_for`: ceil(limit x round trip) + 1, at most 4; one when the
+round trip is under half a slot or 20 ms). A remote target gets that many unless `--workers N`
+(flag or configuration file) says otherwise; a loopback target gets one unless given (its slow
+answers are this machine's busy CPU, not distance, which more workers only make busier). The
+header line says how many and why. The workers take their send slots from one shared sequence
+(`pacing.SharedSlots`, the file named in `pacing.SHARED_SLOTS_ENV`), so together they keep to the
+advertised limit and count the requests in flight across the run.
 
 What may run side by side: the run only changes what it created, but a test that walks one of
 the entity's lists across requests (pagination round trips, sorting across pages, the property
-tests' next-page follow-up) must not overlap a test that creates, changes or deletes resources
-there, or the walk meets an item that appeared or vanished under it and reports a broken
-contract that is not there. Each test has a mode (`mode_of`): `walk` (property tests of list
-operations the run can change: ledger accounts, connections, synced records, which a sync of a
-connection the run created may add to), `change` (property tests of every other state-changing
-operation), `both` (every scenario module but the two below, which arrange and walk; the
-stateful chains) and `none` (reads no test can disturb: one resource by id, the tax rates (no
-operation changes them), token requests, and the tax-rate and rate-limit scenario modules).
-Walks run beside walks and changes beside changes, never a walk beside a change, and `both`
-alone among them (`Turns`, first come, first served across the workers). A scenario module holds
-its turn from its first test to its last (its fixtures stand throughout), any other test for
-itself. Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every `both` test
-in one unit, run by one worker in collection order (they could never run beside each other
-anyway, and the other workers meanwhile take the rest); every other test a unit of its own (the
-two `none` scenario modules one unit each).
+tests' next-page follow-up, a list read compared with another read) must not overlap a test that
+creates, changes, deletes, pushes or syncs in that list, or the walk meets an item that appeared,
+changed or vanished under it and reports a broken contract that is not there. Each test has a
+`Footprint`: the lists it walks and the lists it changes, among ledger accounts, connections,
+synced records and tax rates (only a sync changes those: it pulls them with the records and
+ledger accounts, and stamps the connection). Two tests conflict when one's walks meet the other's
+changes; walks beside walks, changes beside changes and tests of different lists run side by
+side. Where footprints come from (`footprint_of`):
+- a property test: from its operation in the spec (`operation_footprint`): a paginated list read
+  walks its list (the next-page follow-up compares two pages); a state-changing operation changes
+  its list, a sync every list; a read by id, the unpaginated connection list (each answer checked
+  on its own) and token requests touch nothing another test changes;
+- a stateful chain: everything (`stateful_footprint`): it reads lists and follows their items'
+  links to reads, changes and deletes (which the guard allows on anything the run created, in
+  any test), follows next pages, creates and syncs;
+- a scenario module: declared beside its story, `pytest.mark.footprint(walks=..., changes=...)`
+  in its `pytestmark`, for a target without the control plane (a module without one may do
+  everything); tests/suite/test_declared_footprints.py checks each declaration against what the
+  module did to a deployment that logs its requests.
+`Turns` (first come, first served across the workers: a test waits while a worker holds, or asked
+earlier for, a conflicting footprint) keep conflicting tests apart. A scenario module holds its
+turn from its first test to its last (its fixtures stand throughout), any other test for
+itself. Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every scenario
+module one unit, run by one worker in collection order; every other test, each stateful chain
+included, a unit of its own. A free worker gets the first unit (stateful chains first, then
+scenario modules, most tests first, then the rest: `unit_rank`) that conflicts with nothing the
+other workers hold or have queued (`next_unit`), so workers seldom wait; when every unit left
+would, it gets the first and waits its turn.
 
 On the emulator with its control plane (in-process, `emulator-http`, or a URL that answers
 /_emulator) nothing here applies: the run is scheduled as before.
@@ -58,9 +68,7 @@ _hookimpl = pluggy.HookimplMarker("pytest")  # = pytest.hookimpl, without import
 SAMPLES = 3
 PROBE_PATH = "/accounting_connections"  # one small page, changes nothing (also preflight's read)
 SCENARIOS = "conformance/suite/scenarios/"
-# Property tests of these operations read what no test of the run can change (see the module's doc).
-UNDISTURBED = frozenset({"getAccountingConnection", "getSyncedRecord", "listTaxRates", "getTaxRate",
-                         "getLedgerAccount", "createAccessToken"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class Plan:
     remote: bool  # a target without the control plane: shared slots and side-by-side scheduling
     distance: Distance | None
     chosen: bool  # the workers were chosen here (not given)
-    suggested: int = 1  # the workers that would hide the round trip (the header names it)
+    suggested: int = 1  # the workers that would hide the round trip (the header names it when fewer run)
 
     @property
     def side_by_side(self) -> bool:
@@ -134,8 +142,8 @@ def pace_of(config: RunConfig, distance: Distance) -> float:
 
 
 def plan(config: RunConfig, workers_given: bool) -> Plan:
-    """The run's workers: as given, else one process; on a remote target also the number that
-    would hide its round trip (for the header)."""
+    """The run's workers: as given; else on a remote target the number that hides its round
+    trip (`pacing.senders_for`), on a loopback target one."""
     if config.starts_emulator:
         return Plan(config, remote=False, distance=None, chosen=False)
     try:
@@ -144,14 +152,13 @@ def plan(config: RunConfig, workers_given: bool) -> Plan:
         return Plan(config, remote=False, distance=None, chosen=False)
     if distance.control_plane:
         return Plan(config, remote=False, distance=distance, chosen=False)
+    # No network distance to hide on loopback: a slow answer there is this machine's busy CPU,
+    # which more workers only make busier (`--workers N` still applies).
+    suggested = 1 if on_this_machine(config.target) else pacing.senders_for(pace_of(config, distance),
+                                                                             distance.round_trip)
     if workers_given:
-        return Plan(config, remote=True, distance=distance, chosen=False)
-    if on_this_machine(config.target):
-        # No network distance to hide: a slow answer from loopback is this machine's busy CPU,
-        # which more workers only make busier (`--workers N` still applies).
-        return Plan(replace(config, workers=1), remote=True, distance=distance, chosen=True)
-    suggested = pacing.senders_for(pace_of(config, distance), distance.round_trip)
-    return Plan(replace(config, workers=1), remote=True, distance=distance, chosen=True, suggested=suggested)
+        return Plan(config, remote=True, distance=distance, chosen=False, suggested=suggested)
+    return Plan(replace(config, workers=suggested), remote=True, distance=distance, chosen=True, suggested=suggested)
 
 
 @contextlib.contextmanager
@@ -181,18 +188,119 @@ def shared_slots(plan: Plan) -> Iterator[None]:
                 os.unlink(path) if path != folder else os.rmdir(path)
 
 
-# How a test uses the user's entity (`mode_of`). Tests of conflicting modes never run at once.
-NONE = "none"  # reads nothing another test of the run can change
-WALK = "walk"  # reads a list across several requests (pages, a follow-up page)
-CHANGE = "change"  # creates, changes or deletes resources in the entity (its own)
-BOTH = "both"  # arranges and walks, or may do anything (scenarios, stateful chains)
-CONFLICTS = {NONE: frozenset(), WALK: frozenset({CHANGE, BOTH}), CHANGE: frozenset({WALK, BOTH}),
-             BOTH: frozenset({WALK, CHANGE, BOTH})}
-# Scenario modules that touch nothing another test changes: the tax rates (no operation changes
-# them) and the rate-limit probe (cheap reads; its burst holds every worker's pacing a window).
-SCENARIO_MODES = {"test_07_tax_rates.py": NONE, "test_11_rate_limits.py": NONE}
+# The entity's lists through which one test can disturb another (`Footprint`). Tax rates change
+# only by a sync (it pulls them from the accounting system with the records and ledger accounts).
+LEDGER_ACCOUNTS, CONNECTIONS, SYNCED_RECORDS, TAX_RATES = ("ledger_accounts", "connections", "synced_records",
+                                                           "tax_rates")
+LISTS = (LEDGER_ACCOUNTS, CONNECTIONS, SYNCED_RECORDS, TAX_RATES)
+LIST_PATHS = {"/ledger_accounts": LEDGER_ACCOUNTS, "/accounting_connections": CONNECTIONS,
+              "/accounting_synced_records": SYNCED_RECORDS, "/accounting_tax_rates": TAX_RATES}
+SYNC_SUFFIX = "/sync"  # a sync of a connected connection may change every list (and the connection)
+FOOTPRINT_MARKER = "footprint"  # a scenario module's declaration: pytest.mark.footprint(walks=..., changes=...)
 TURNS_ENV = "MONITE_CONFORMANCE_TURNS"  # the run's turns file, for its workers
 TURN_POLL_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Which of the entity's lists a test walks (reads across several requests and compares:
+    pages, sorting across pages, a next-page follow-up, a list read compared with another read)
+    and which it changes (creates, updates, deletes, pushes or syncs in)."""
+
+    walks: frozenset[str] = frozenset()
+    changes: frozenset[str] = frozenset()
+
+    def conflicts_with(self, other: "Footprint") -> bool:
+        """Whether the two may not run at once: one's walks meet the other's changes."""
+        return bool(self.walks & other.changes or self.changes & other.walks)
+
+    @property
+    def idle(self) -> bool:
+        """Touches no list: never waits, holds nothing."""
+        return not (self.walks or self.changes)
+
+    def __or__(self, other: "Footprint") -> "Footprint":
+        return Footprint(self.walks | other.walks, self.changes | other.changes)
+
+    def __str__(self) -> str:
+        return f"walks {sorted(self.walks) or '-'}, changes {sorted(self.changes) or '-'}"
+
+
+EVERYTHING = Footprint(frozenset(LISTS), frozenset(LISTS))
+
+
+def list_of(path: str) -> str | None:
+    """The list a path (the spec's template or a request path, without /v1) belongs to."""
+    for prefix, name in LIST_PATHS.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return name
+    return None
+
+
+def declared(walks: Any = (), changes: Any = ()) -> Footprint:
+    """A footprint as a scenario module declares it; an unknown list name is an error."""
+    named = Footprint(frozenset(walks), frozenset(changes))
+    unknown = sorted((named.walks | named.changes) - set(LISTS))
+    if unknown:
+        raise ValueError(f"unknown list(s) {unknown} in a footprint; the lists are {', '.join(LISTS)}")
+    return named
+
+
+@lru_cache(maxsize=None)
+def _paginated(method: str, path: str) -> bool:
+    """Whether the spec's operation is a cursor-paginated list (declares `limit`): the property
+    tests follow its next page (`monite_next_page_continues`) and compare the two pages."""
+    from conformance.openapi.files import load_spec
+
+    spec = load_spec()
+    parameters = spec["paths"].get(path, {}).get(method.lower(), {}).get("parameters", [])
+    for parameter in parameters:
+        if "$ref" in parameter:
+            parameter = spec["components"]["parameters"].get(parameter["$ref"].rsplit("/", 1)[-1], {})
+        if parameter.get("in") == "query" and parameter.get("name") == "limit":
+            return True
+    return False
+
+
+def operation_footprint(method: str, path: str) -> Footprint:
+    """What the property tests of one operation walk and change: a paginated list is walked (the
+    next-page follow-up); a state-changing method changes its list, a sync every list; a read of
+    one resource by id, an unpaginated list read (each answer is checked on its own) and a token
+    request touch nothing another test changes."""
+    name = list_of(path)
+    if name is None:
+        return Footprint()
+    if method.upper() in SAFE_METHODS:
+        return Footprint(walks=frozenset({name})) if _paginated(method, path) else Footprint()
+    if path.endswith(SYNC_SUFFIX):
+        return Footprint(changes=frozenset(LISTS))
+    return Footprint(changes=frozenset({name}))
+
+
+@lru_cache(maxsize=None)
+def stateful_footprint() -> Footprint:
+    """A stateful chain reads lists and acts on what it found there (a link from
+    `$response.body#/data/0/id` to a GET, PATCH, DELETE, sync or push of that item, which the
+    guard allows for whatever the run created, in any test), follows next pages, and creates,
+    changes and deletes: it walks every list its operations read and changes every list they
+    change."""
+    from conformance.openapi.catalog import spec_catalog
+
+    result = Footprint()
+    for operation in spec_catalog().operations:
+        name = list_of(operation.path)
+        if name is None:
+            continue
+        if operation.method in SAFE_METHODS:
+            result |= Footprint(walks=frozenset({name}))
+        else:
+            result |= operation_footprint(operation.method, operation.path)
+    return result
+
+
+# Tests skipped on a target without the control plane before they send anything (the property
+# fixture `arrange_scenario`: there one stateful run covers the entity as it is): they wait for no turn.
+SKIPPED_REMOTELY = ("::test_stateful[without-connection]",)
 
 
 def _module(nodeid: str) -> str:
@@ -200,41 +308,62 @@ def _module(nodeid: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def mode_of(nodeid: str) -> str:
-    """How the test uses the entity; a scenario module's tests share the module's mode (its
-    fixtures arrange for the whole module)."""
+def footprint_of_test(nodeid: str) -> Footprint:
+    """The footprint of a property test, from its operation (the spec catalog); a stateful
+    chain's from all of them; anything unknown may do everything."""
     from conformance.openapi.catalog import spec_catalog
 
-    if nodeid.startswith(SCENARIOS):
-        return SCENARIO_MODES.get(_module(nodeid).rsplit("/", 1)[-1], BOTH)
+    if nodeid.endswith(SKIPPED_REMOTELY):
+        return Footprint()
     if "::test_stateful" in nodeid:
-        return BOTH
+        return stateful_footprint()
     operation = spec_catalog().from_test_id(nodeid)
-    if operation is None:
-        return BOTH
-    if operation.operation_id in UNDISTURBED:
-        return NONE
-    return WALK if operation.method == "GET" else CHANGE
+    if operation is None or nodeid.startswith(SCENARIOS):
+        return EVERYTHING
+    return operation_footprint(operation.method, operation.path)
 
 
-BOTH_UNIT = "walks and arrangements of the entity (one worker, in order)"
+@lru_cache(maxsize=None)
+def declared_by_module(module: str) -> Footprint | None:
+    """A scenario module's declared footprint, from the module itself (`FOOTPRINT_MARKER` in its
+    `pytestmark`), for the xdist controller, which has node ids but no items; None without one."""
+    import importlib
+
+    loaded = importlib.import_module(module.removesuffix(".py").replace("/", "."))
+    marks = getattr(loaded, "pytestmark", [])
+    for mark in marks if isinstance(marks, list) else [marks]:
+        if getattr(mark, "name", None) == FOOTPRINT_MARKER:
+            return declared(*mark.args, **mark.kwargs)
+    return None
+
+
+def footprint_of_unit(unit: str) -> Footprint:
+    """The footprint of a unit of work (`unit_of`): a scenario module's declaration, or the test's."""
+    if unit.startswith(SCENARIOS):
+        return declared_by_module(unit) or EVERYTHING
+    return footprint_of_test(unit)
+
+
+def footprint_of(item: Any) -> Footprint:
+    """A test's footprint: a scenario module's as it declares it (`FOOTPRINT_MARKER`, beside its
+    story; a module without one may do everything), any other test's from its operation."""
+    if item.nodeid.startswith(SCENARIOS):
+        marker = item.get_closest_marker(FOOTPRINT_MARKER)
+        return EVERYTHING if marker is None else declared(*marker.args, **marker.kwargs)
+    return footprint_of_test(item.nodeid)
 
 
 def unit_of(nodeid: str) -> str:
-    """The unit of work a test belongs to, run by one worker in collection order: every test
-    that walks and changes (`both`: the scenario modules, the stateful chains) in one unit, as
-    they could never run beside each other anyway (the other workers meanwhile run the rest); a
-    scenario module that does neither is a unit of its own (its tests share its fixtures);
-    every other test is a unit alone."""
-    if mode_of(nodeid) == BOTH:
-        return BOTH_UNIT
+    """The unit of work a test belongs to, run by one worker in collection order: a scenario
+    module (its fixtures stand from its first test to its last), or the test alone (a property
+    test, a stateful chain)."""
     return _module(nodeid) if nodeid.startswith(SCENARIOS) else nodeid
 
 
 def turn_of(nodeid: str) -> str:
-    """What a turn is held for: a scenario module from its first test to its last (its
-    fixtures arrange for the whole module), any other test alone."""
-    return _module(nodeid) if nodeid.startswith(SCENARIOS) else nodeid
+    """What a turn is held for: a scenario module from its first test to its last, any other
+    test alone."""
+    return unit_of(nodeid)
 
 
 def _alive(pid: int) -> bool:
@@ -247,11 +376,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _footprint(entry: list[Any]) -> Footprint:
+    """The footprint of a turns-file entry `[pid, walks, changes, state]`."""
+    return Footprint(frozenset(entry[1]), frozenset(entry[2]))
+
+
 class Turns:
-    """Who may run now, across the run's workers: each worker asks for its test's mode and
+    """Who may run now, across the run's workers: each worker asks for its test's footprint and
     waits while a worker holds, or asked earlier for, a conflicting one (first come, first
-    served: a long stream of one mode cannot starve the other). Kept in a small JSON file
-    under an exclusive lock; the entries of a worker that died are dropped."""
+    served: a long stream of walks cannot starve a change, nor the reverse). Kept in a small
+    JSON file under an exclusive lock; the entries of a worker that died are dropped."""
 
     def __init__(self, path: str | os.PathLike[str], *, pid: int | None = None,
                  sleep: Any = time.sleep, alive: Any = _alive) -> None:
@@ -284,23 +418,24 @@ class Turns:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def enter(self, mode: str) -> None:
-        """Block until this worker may run a test of `mode`."""
-        if mode == NONE:
+    def enter(self, footprint: Footprint) -> None:
+        """Block until this worker may run a test of `footprint`."""
+        if footprint.idle:
             return
+        mine = [self.pid, sorted(footprint.walks), sorted(footprint.changes)]
 
         def ask(entries: list[list[Any]]) -> None:
             entries[:] = [entry for entry in entries if entry[0] != self.pid]
-            entries.append([self.pid, mode, "want"])
+            entries.append([*mine, "want"])
 
         def try_take(entries: list[list[Any]]) -> bool:
             for entry in entries:
                 if entry[0] == self.pid:
-                    entry[2] = "hold"
+                    entry[-1] = "hold"
                     return True
-                if entry[1] in CONFLICTS[mode]:  # held, or asked for before us
+                if _footprint(entry).conflicts_with(footprint):  # held, or asked for before us
                     return False
-            entries.append([self.pid, mode, "hold"])  # our entry was lost: take it now
+            entries.append([*mine, "hold"])  # our entry was lost: take it now
             return True
 
         self._transact(ask)
@@ -331,7 +466,7 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
         if _holding is not None:
             _turns.leave()
             _holding = None
-        _turns.enter(mode_of(item.nodeid))
+        _turns.enter(footprint_of(item))
     try:
         yield
     finally:
@@ -342,15 +477,50 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
             _holding = None
 
 
+def unit_rank(unit: str, tests: int) -> tuple[int, int]:
+    """The order units go out in, where nothing else decides (`next_unit`): the stateful chains
+    first (they conflict with every test that touches a list), then the scenario modules, most
+    tests first, then the other tests."""
+    if "::test_stateful" in unit:
+        return (0, -tests)
+    return (1 if unit.startswith(SCENARIOS) else 2, -tests)
+
+
+def next_unit(queue: list[str], elsewhere: list[str], footprint: Any = footprint_of_unit) -> str:
+    """The unit a free worker gets: the first in `queue` whose footprint conflicts with no unit
+    the other workers hold or have queued (`elsewhere`), so it need not wait for a turn; the
+    first in `queue` when every one would (it then waits its turn, first come, first served)."""
+    busy = [footprint(unit) for unit in elsewhere]
+    for unit in queue:
+        mine = footprint(unit)
+        if not any(mine.conflicts_with(other) for other in busy):
+            return unit
+    return queue[0]
+
+
 def _scheduling() -> type:
     from xdist.scheduler import LoadScopeScheduling
 
     class SideBySideScheduling(LoadScopeScheduling):  # type: ignore[misc]
-        """xdist's scope scheduling with our units (`unit_of`) as the scopes: one unit at a time
-        per worker, its tests in collection order; the largest unit goes out first."""
+        """xdist's scope scheduling with our units (`unit_of`) as the scopes, one unit at a time
+        per worker, its tests in collection order: in `unit_rank` order, each free worker getting
+        the first unit that conflicts with nothing the other workers have (`next_unit`)."""
+
+        _ordered = False
 
         def _split_scope(self, nodeid: str) -> str:
             return unit_of(nodeid)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self._ordered:  # the queue is complete before the first unit goes out
+                self._ordered = True
+                ranked = sorted(self.workqueue.items(), key=lambda unit: unit_rank(unit[0], len(unit[1])))
+                self.workqueue.clear()
+                self.workqueue.update(ranked)
+            elsewhere = [unit for other, units in self.assigned_work.items() if other is not node
+                         for unit, done in units.items() if not all(done.values())]
+            self.workqueue.move_to_end(next_unit(list(self.workqueue), elsewhere), last=False)
+            super()._assign_work_unit(node)
 
     return SideBySideScheduling
 

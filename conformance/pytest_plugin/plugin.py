@@ -99,6 +99,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scenario: hand-written behaviour scenarios")
     config.addinivalue_line("markers", "assumption: checks a choice the docs do not dictate")
     config.addinivalue_line("markers", f"{OPERATIONS_MARKER}(*operation_ids): the operations a scenario is about")
+    config.addinivalue_line("markers", "footprint(walks=(), changes=()): the entity's lists a scenario module walks "
+                                       "and changes on a remote target (conformance/commands/remote_workers.py)")
     try:
         resolved = resolve_from_options(config)
     except ConfigError as exc:

@@ -16,51 +16,120 @@ from pathlib import Path
 import pytest
 
 from conformance.commands import remote_workers
-from conformance.commands.remote_workers import unit_of
+from conformance.commands.remote_workers import Footprint, unit_of
 from conformance.config import RunConfig
 from conformance.http import pacing
 from tests.deployments.launcher import serve
 from tests.deployments.runs import run_with_cli
 
 PROPERTY = "conformance/suite/property/test_property.py::"
+SCENARIOS = "conformance/suite/scenarios/"
+LA, CONN, SR, TR = (remote_workers.LEDGER_ACCOUNTS, remote_workers.CONNECTIONS, remote_workers.SYNCED_RECORDS,
+                    remote_workers.TAX_RATES)
 
 
-@pytest.mark.parametrize(("nodeid", "mode"), [
-    # scenarios arrange and walk: a module's tests share its mode (its fixtures stand throughout)
-    ("conformance/suite/scenarios/test_02_pagination.py::test_next_then_prev_round_trip[ledger_accounts-limit=1]",
-     remote_workers.BOTH),
-    ("conformance/suite/scenarios/test_07_tax_rates.py::test_unknown_tax_rate", remote_workers.NONE),
-    (PROPERTY + "test_stateful[connected]", remote_workers.BOTH),  # chains that create, walk, delete
-    (PROPERTY + "test_coverage[POST /ledger_accounts]", remote_workers.CHANGE),
-    (PROPERTY + "test_fuzzing[PATCH /ledger_accounts/{ledger_account_id}]", remote_workers.CHANGE),
-    (PROPERTY + "test_examples[POST /accounting_connections/{connection_id}/sync]", remote_workers.CHANGE),
-    (PROPERTY + "test_coverage[GET /ledger_accounts]", remote_workers.WALK),  # follows the next page
-    (PROPERTY + "test_coverage[GET /accounting_synced_records]", remote_workers.WALK),
-    (PROPERTY + "test_coverage[GET /accounting_tax_rates]", remote_workers.NONE),  # nothing changes tax rates
-    (PROPERTY + "test_fuzzing[GET /accounting_tax_rates/{tax_rate_id}]", remote_workers.NONE),
-    (PROPERTY + "test_examples[GET /ledger_accounts/{ledger_account_id}]", remote_workers.NONE),  # by id
-    (PROPERTY + "test_coverage[POST /auth/token]", remote_workers.NONE),
+def _fp(walks: tuple[str, ...] = (), changes: tuple[str, ...] = ()) -> Footprint:
+    return Footprint(frozenset(walks), frozenset(changes))
+
+
+@pytest.mark.parametrize(("nodeid", "footprint"), [
+    (PROPERTY + "test_coverage[POST /ledger_accounts]", _fp(changes=(LA,))),
+    (PROPERTY + "test_fuzzing[PATCH /ledger_accounts/{ledger_account_id}]", _fp(changes=(LA,))),
+    (PROPERTY + "test_examples[DELETE /ledger_accounts/{ledger_account_id}]", _fp(changes=(LA,))),
+    (PROPERTY + "test_coverage[POST /accounting_connections]", _fp(changes=(CONN,))),
+    (PROPERTY + "test_fuzzing[POST /accounting_synced_records/{synced_record_id}/push]", _fp(changes=(SR,))),
+    # a sync pulls records, tax rates and ledger accounts, and stamps the connection
+    (PROPERTY + "test_examples[POST /accounting_connections/{connection_id}/sync]", _fp(changes=(LA, CONN, SR, TR))),
+    (PROPERTY + "test_coverage[GET /ledger_accounts]", _fp(walks=(LA,))),  # follows the next page
+    (PROPERTY + "test_coverage[GET /accounting_synced_records]", _fp(walks=(SR,))),
+    (PROPERTY + "test_fuzzing[GET /accounting_tax_rates]", _fp(walks=(TR,))),
+    (PROPERTY + "test_coverage[GET /accounting_connections]", _fp()),  # unpaginated: each answer on its own
+    (PROPERTY + "test_fuzzing[GET /accounting_tax_rates/{tax_rate_id}]", _fp()),  # one resource by id
+    (PROPERTY + "test_examples[GET /ledger_accounts/{ledger_account_id}]", _fp()),
+    (PROPERTY + "test_coverage[POST /auth/token]", _fp()),
+    # chains read lists and act on the items they found there: everything
+    (PROPERTY + "test_stateful[connected]", remote_workers.EVERYTHING),
+    (PROPERTY + "test_stateful[without-connection]", _fp()),  # skipped on a remote target: waits for nothing
+    (PROPERTY + "test_something_new[GET /nowhere]", remote_workers.EVERYTHING),  # unknown: may do anything
 ])
-def test_how_each_test_uses_the_entity(nodeid: str, mode: str) -> None:
-    assert remote_workers.mode_of(nodeid) == mode
+def test_footprint_of_a_property_test_comes_from_its_operation(nodeid: str, footprint: Footprint) -> None:
+    assert remote_workers.footprint_of_test(nodeid) == footprint
 
 
-def test_what_walks_and_changes_is_one_unit_in_order_the_rest_alone() -> None:
-    pagination = "conformance/suite/scenarios/test_02_pagination.py::test_tampered_token_is_refused[tax_rates]"
-    sorting = "conformance/suite/scenarios/test_04_sorting.py::test_sorted_across_pages[ledger_accounts-name-asc]"
-    tax_rates = "conformance/suite/scenarios/test_07_tax_rates.py::test_unknown_tax_rate"
-    assert unit_of(pagination) == unit_of(sorting) == unit_of(PROPERTY + "test_stateful[connected]")
-    assert unit_of(tax_rates) == "conformance/suite/scenarios/test_07_tax_rates.py"
+@pytest.mark.parametrize(("one", "other", "conflict"), [
+    (_fp(walks=(LA,)), _fp(changes=(LA,)), True),
+    (_fp(changes=(LA,)), _fp(walks=(LA, SR)), True),
+    (_fp(walks=(LA, SR)), _fp(walks=(LA, SR)), False),  # walks beside walks
+    (_fp(changes=(LA,)), _fp(changes=(LA,)), False),  # changes beside changes
+    (_fp(walks=(LA,), changes=(LA,)), _fp(walks=(SR,), changes=(CONN,)), False),  # different lists
+    (_fp(walks=(SR,)), _fp(changes=(LA, CONN, SR, TR)), True),
+    (_fp(), remote_workers.EVERYTHING, False),  # touches no list
+])
+def test_two_tests_conflict_when_ones_walks_meet_the_others_changes(one: Footprint, other: Footprint,
+                                                                      conflict: bool) -> None:
+    assert one.conflicts_with(other) is conflict
+    assert other.conflicts_with(one) is conflict
+
+
+class _Item:
+    """What `footprint_of` reads of a pytest item."""
+
+    def __init__(self, nodeid: str, marker: object = None) -> None:
+        self.nodeid, self._marker = nodeid, marker
+
+    def get_closest_marker(self, name: str) -> object:
+        return self._marker if name == remote_workers.FOOTPRINT_MARKER else None
+
+
+def test_a_scenario_modules_footprint_is_its_declaration() -> None:
+    nodeid = SCENARIOS + "test_05_filters.py::test_object_id"
+    declared = pytest.mark.footprint(walks=(SR,), changes=()).mark
+    assert remote_workers.footprint_of(_Item(nodeid, declared)) == _fp(walks=(SR,))
+    assert remote_workers.footprint_of(_Item(nodeid)) == remote_workers.EVERYTHING, "undeclared: anything"
+    with pytest.raises(ValueError, match="unknown list"):
+        remote_workers.footprint_of(_Item(nodeid, pytest.mark.footprint(walks=("invoices",)).mark))
+
+
+def test_every_scenario_module_and_every_stateful_chain_is_a_unit_of_its_own() -> None:
+    pagination = SCENARIOS + "test_02_pagination.py::test_tampered_token_is_refused[tax_rates]"
+    pagination_too = SCENARIOS + "test_02_pagination.py::test_next_then_prev_round_trip[ledger_accounts-limit=1]"
+    sorting = SCENARIOS + "test_04_sorting.py::test_sorted_across_pages[ledger_accounts-name-asc]"
+    stateful = PROPERTY + "test_stateful[connected]"
+    assert unit_of(pagination) == unit_of(pagination_too) == SCENARIOS + "test_02_pagination.py"
+    assert unit_of(sorting) == SCENARIOS + "test_04_sorting.py"
+    assert unit_of(stateful) == stateful
     assert unit_of(PROPERTY + "test_coverage[GET /ledger_accounts]") == PROPERTY + "test_coverage[GET /ledger_accounts]"
     # a scenario module holds its turn from its first test to its last
-    assert remote_workers.turn_of(pagination) == "conformance/suite/scenarios/test_02_pagination.py"
-    assert remote_workers.turn_of(PROPERTY + "test_stateful[connected]") == PROPERTY + "test_stateful[connected]"
+    assert remote_workers.turn_of(pagination) == SCENARIOS + "test_02_pagination.py"
+    assert remote_workers.turn_of(stateful) == stateful
+    # stateful chains go out first, then scenario modules (most tests first), then the rest
+    units = {PROPERTY + "test_coverage[GET /ledger_accounts]": 1, SCENARIOS + "test_04_sorting.py": 12,
+             stateful: 1, SCENARIOS + "test_02_pagination.py": 60}
+    order = sorted(units, key=lambda unit: remote_workers.unit_rank(unit, units[unit]))
+    assert order == [stateful, SCENARIOS + "test_02_pagination.py", SCENARIOS + "test_04_sorting.py",
+                     PROPERTY + "test_coverage[GET /ledger_accounts]"]
 
 
-def test_walks_and_changes_never_overlap_and_wait_in_turn(tmp_path: Path) -> None:
-    """Workers 1 and 2 walk lists side by side; worker 3, asking to change, waits for both;
-    worker 4 asking to walk after it waits too (first come, first served), and goes once
-    worker 3 is done. A worker that died gives its turn back."""
+def test_a_free_worker_gets_the_first_unit_that_conflicts_with_nothing_the_others_have() -> None:
+    stateful = PROPERTY + "test_stateful[connected]"
+    pagination, filters = SCENARIOS + "test_02_pagination.py", SCENARIOS + "test_05_filters.py"
+    sorting = SCENARIOS + "test_04_sorting.py"
+    by_id = PROPERTY + "test_coverage[GET /ledger_accounts/{ledger_account_id}]"
+    queue = [stateful, pagination, sorting, filters, by_id]
+    assert remote_workers.next_unit(queue, []) == stateful
+    assert remote_workers.next_unit(queue[1:], [stateful]) == by_id, "beside a stateful chain: what touches no list"
+    assert remote_workers.next_unit(queue[2:], [pagination]) == filters, "walks synced records: 02 changes none"
+    assert remote_workers.next_unit([sorting], [pagination]) == sorting, "nothing free: the first, it waits its turn"
+    # the controller reads a scenario module's declaration from the module itself
+    assert remote_workers.footprint_of_unit(filters) == _fp(walks=(SR,))
+    assert remote_workers.footprint_of_unit(stateful) == remote_workers.EVERYTHING
+
+
+def test_walks_and_changes_of_one_list_never_overlap_and_wait_in_turn(tmp_path: Path) -> None:
+    """Workers 1 and 2 walk ledger accounts side by side; worker 3, asking to change them, waits
+    for both; worker 4, changing connections, goes at once; worker 5 asking to walk ledger
+    accounts after worker 3 asked waits too (first come, first served), and goes once worker 3
+    is done. A worker that died gives its turn back."""
     path = tmp_path / "turns"
     remote_workers.Turns.create(path)
     dead: set[int] = set()
@@ -68,8 +137,8 @@ def test_walks_and_changes_never_overlap_and_wait_in_turn(tmp_path: Path) -> Non
     def turns(pid: int, on_wait=None) -> remote_workers.Turns:
         return remote_workers.Turns(path, pid=pid, sleep=on_wait or (lambda _: None), alive=lambda p: p not in dead)
 
-    turns(1).enter(remote_workers.WALK)
-    turns(2).enter(remote_workers.WALK)
+    turns(1).enter(_fp(walks=(LA,)))
+    turns(2).enter(_fp(walks=(LA, SR)))
     waits: list[str] = []
 
     def worker_3_waits(_: float) -> None:
@@ -79,16 +148,42 @@ def test_walks_and_changes_never_overlap_and_wait_in_turn(tmp_path: Path) -> Non
         elif len(waits) == 2:
             dead.add(2)  # worker 2 crashed holding its turn
 
-    turns(3, worker_3_waits).enter(remote_workers.CHANGE)
+    turns(3, worker_3_waits).enter(_fp(changes=(LA,)))
     assert waits == ["3", "3"], "the change waited until neither walk held its turn"
-    turns(4).enter(remote_workers.NONE)  # reads nothing anyone changes: never waits
+    turns(4, lambda _: waits.append("4")).enter(_fp(walks=(CONN,), changes=(CONN,)))  # another list
+    turns(6).enter(_fp())  # touches no list: never waits
+    assert waits == ["3", "3"], "a test of another list went at once"
 
-    def worker_4_waits(_: float) -> None:
-        waits.append("4")
+    def worker_5_waits(_: float) -> None:
+        waits.append("5")
         turns(3).leave()
 
-    turns(4, worker_4_waits).enter(remote_workers.WALK)
-    assert waits[-1] == "4", "a walk waits while a change holds its turn"
+    turns(5, worker_5_waits).enter(_fp(walks=(LA,)))
+    assert waits[-1] == "5", "a walk waits while a change of its list holds its turn"
+
+
+def test_a_walk_asked_for_after_a_change_waits_behind_it(tmp_path: Path) -> None:
+    """First come, first served: worker 2 asks to change ledger accounts while worker 1 walks
+    them; worker 3, asking to walk them after worker 2 asked, does not slip in beside worker 1."""
+    path = tmp_path / "turns"
+    remote_workers.Turns.create(path)
+    seen: list[str] = []
+
+    def turns(pid: int, on_wait=None) -> remote_workers.Turns:
+        return remote_workers.Turns(path, pid=pid, sleep=on_wait or (lambda _: None), alive=lambda p: True)
+
+    turns(1).enter(_fp(walks=(LA,)))
+    turns(2)._transact(lambda entries: entries.append([2, [], [LA], "want"]))  # asked, not yet its turn
+
+    def worker_3_waits(_: float) -> None:
+        seen.append("3 waits")
+        if len(seen) == 1:
+            turns(1).leave()
+        else:
+            turns(2)._transact(lambda entries: entries.__setitem__(slice(None), [e for e in entries if e[0] != 2]))
+
+    turns(3, worker_3_waits).enter(_fp(walks=(LA,)))
+    assert seen == ["3 waits", "3 waits"], "the walk waited for the change asked for before it"
 
 
 def _config(served, **options: object) -> RunConfig:
@@ -96,28 +191,35 @@ def _config(served, **options: object) -> RunConfig:
     return RunConfig.resolve(env=env, target=served.base_url, **options)
 
 
-def test_workers_are_opt_in_and_the_header_names_the_number_that_hides_the_round_trip(
+def test_a_distant_target_gets_the_workers_that_hide_its_round_trip_loopback_one(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The deployment advertises 30/s and answers 60 ms late. Unless `--workers` is given the
-    run stays one process; away from this machine its header names `senders_for(30, rtt)`
-    (tests/http/test_pacing.py) as the workers that would hide the round trip. On loopback nothing is
-    suggested (a slow loopback answer is this machine's CPU, not distance); a `--workers` the
-    user gave is kept, with the shared pace and side-by-side scheduling."""
+    """The deployment advertises 30/s and answers 60 ms late. Away from this machine the run
+    chooses `senders_for(30, rtt)` workers (tests/http/test_pacing.py), side by side, and says
+    so; on loopback it keeps one (a slow loopback answer is this machine's CPU, not distance)
+    and names the number nowhere; a `--workers` the user gave is kept, with the shared pace and
+    side-by-side scheduling."""
     with serve("sandbox_30rps_60ms") as served:
         local = remote_workers.plan(_config(served), workers_given=False)
         given = remote_workers.plan(_config(served, workers=3), workers_given=True)
+        alone = remote_workers.plan(_config(served, workers=1), workers_given=True)
         with monkeypatch.context() as patched:
             patched.setattr(remote_workers, "on_this_machine", lambda target: False)
             away = remote_workers.plan(_config(served), workers_given=False)
+            away_alone = remote_workers.plan(_config(served, workers=1), workers_given=True)
     assert local.remote and local.chosen and local.config.workers == 1 and not local.side_by_side
     assert local.distance is not None and local.distance.advertised_limit == 30
     assert local.distance.round_trip >= 0.06, "the deployment answers 60 ms late"
     assert "would hide" not in local.describe()
-    assert away.config.workers == 1 and not away.side_by_side
     assert away.distance is not None
-    assert away.suggested == pacing.senders_for(30, away.distance.round_trip) > 1
-    assert f"--workers {away.suggested} would hide the round trip" in away.describe()
+    assert away.config.workers == away.suggested == pacing.senders_for(30, away.distance.round_trip) > 1
+    assert away.chosen and away.side_by_side
+    assert away.describe().startswith(f"{away.suggested} workers (chosen; advertised 30/s")
+    assert "would hide" not in away.describe()
     assert (given.remote, given.chosen, given.config.workers, given.side_by_side) == (True, False, 3, True)
+    assert alone.config.workers == 1 and not alone.side_by_side
+    # one process given against a distant target: the header names what would hide the round trip
+    assert away_alone.config.workers == 1 and not away_alone.side_by_side
+    assert f"--workers {away.suggested} would hide the round trip" in away_alone.describe()
     assert remote_workers.on_this_machine("http://127.0.0.1:8080/v1")
     assert not remote_workers.on_this_machine("https://api.sandbox.monite.com/v1")
 
@@ -140,9 +242,9 @@ def test_against_a_distant_target_requests_overlap_without_a_429(tmp_path: Path)
     assert pacing_seen["advertised_limit"] == 30
 
 
-def _hold_a_turn(path: str, mode: str, events: "multiprocessing.Queue[tuple[str, int, float]]") -> None:
+def _hold_a_turn(path: str, events: "multiprocessing.Queue[tuple[str, int, float]]") -> None:
     turns = remote_workers.Turns(path)
-    turns.enter(mode)
+    turns.enter(remote_workers.EVERYTHING)
     events.put(("in", os.getpid(), time.monotonic()))
     time.sleep(0.05)
     events.put(("out", os.getpid(), time.monotonic()))
@@ -150,12 +252,12 @@ def _hold_a_turn(path: str, mode: str, events: "multiprocessing.Queue[tuple[str,
 
 
 def test_turns_exclude_each_other_across_processes(tmp_path: Path) -> None:
-    """Three worker processes that each walk and change (`both`) hold their turns one after
+    """Three worker processes that each walk and change every list hold their turns one after
     another: what one wrote is what the next reads (written and flushed under the lock)."""
     path = str(tmp_path / "turns")
     remote_workers.Turns.create(path)
     events: multiprocessing.Queue[tuple[str, int, float]] = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=_hold_a_turn, args=(path, remote_workers.BOTH, events))
+    workers = [multiprocessing.Process(target=_hold_a_turn, args=(path, events))
                for _ in range(3)]
     for worker in workers:
         worker.start()
@@ -165,4 +267,4 @@ def test_turns_exclude_each_other_across_processes(tmp_path: Path) -> None:
     holders = 0
     for kind, _, _ in seen:
         holders += 1 if kind == "in" else -1
-        assert holders <= 1, f"two turns of `both` held at once: {seen}"
+        assert holders <= 1, f"two conflicting turns held at once: {seen}"

@@ -63,8 +63,11 @@ def serve(name: str, *, rate_limit: int = SANDBOX_RATE_LIMIT, layer: Any = None)
 
     `layer` (the hidden emulator app -> an app) goes under the deployment's variant: a broken
     variant of tests/faults/ on top of the sandbox-like deployment (tests/deployments/broken.py)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Nagle off: the accepted connections inherit it (uvicorn sets it only on sockets it binds
+    # itself), else every answer stalls ~40 ms on the client's delayed ACK (monite_emulator/serve.py).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     origin = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:

@@ -26,9 +26,13 @@ from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.expectations.ordering import parse_timestamp
 
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): connects, reads
+# back in the list and by id, disconnects (the lifecycle entity); its sync of a connected connection needs the
+# control plane, the one it sends elsewhere is of its own pending_auth one.
 pytestmark = [pytest.mark.scenario,
               pytest.mark.operations("listAccountingConnections", "createAccountingConnection", "getAccountingConnection",
-                                     "disconnectAccountingConnection", "syncAccountingConnection")]
+                                     "disconnectAccountingConnection", "syncAccountingConnection"),
+              pytest.mark.footprint(walks=("connections",), changes=("connections",))]
 
 SYNC_MESSAGE = "Started connection data sync."
 

@@ -23,7 +23,10 @@ from conformance.suite.scenarios.lists import ALL_LISTS, PagedList
 from conformance.expectations.ordering import first_out_of_order, first_tie_out_of_order
 from conformance.suite.scenarios.paging import Page, all_items, flatten_ids, get_page, walk_back, walk_forward
 
-pytestmark = [pytest.mark.scenario, pytest.mark.usefixtures("ledger_accounts_to_page")]
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): walks every list
+# forwards and back; creates the ledger accounts it pages (module).
+pytestmark = [pytest.mark.scenario, pytest.mark.usefixtures("ledger_accounts_to_page"),
+              pytest.mark.footprint(walks=("ledger_accounts", "synced_records", "tax_rates"), changes=("ledger_accounts",))]
 
 SEED_COUNTS = {"records_per_type": 15, "tax_rates": 12, "ledger_accounts": 12}
 LIMITS = (1, 2, 7, 250, None)

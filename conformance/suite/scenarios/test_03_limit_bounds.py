@@ -18,7 +18,10 @@ from conformance.suite.scenarios.arrange import ScenarioEntities, SeededEntity, 
 from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedList, synced_records
 from conformance.target.targets import Target
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): reads each list
+# again with every limit.
+pytestmark = [pytest.mark.scenario,
+              pytest.mark.footprint(walks=("ledger_accounts", "synced_records", "tax_rates"), changes=())]
 
 SEED_COUNTS = {"records_per_type": 3, "tax_rates": 3, "ledger_accounts": 3}
 LISTS = (synced_records("product"), TAX_RATES, LEDGER_ACCOUNTS)

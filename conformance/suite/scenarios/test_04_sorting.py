@@ -20,7 +20,10 @@ from conformance.suite.scenarios.lists import LEDGER_ACCOUNTS, TAX_RATES, PagedL
 from conformance.expectations.ordering import first_out_of_order, first_tie_out_of_order, has_ties
 from conformance.suite.scenarios.paging import flatten_ids, walk_forward
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): walks lists across
+# pages; creates three tied ledger accounts (module).
+pytestmark = [pytest.mark.scenario,
+              pytest.mark.footprint(walks=("ledger_accounts", "synced_records", "tax_rates"), changes=("ledger_accounts",))]
 
 SEED_COUNTS = {"records_per_type": 14, "tax_rates": 12, "ledger_accounts": 12}
 LISTS = (synced_records("receivable"), synced_records("payment_record"), TAX_RATES, LEDGER_ACCOUNTS)

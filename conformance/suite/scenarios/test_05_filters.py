@@ -22,7 +22,9 @@ from conformance.suite.scenarios.arrange import SeededEntity
 from conformance.expectations.ordering import parse_timestamp
 from conformance.suite.scenarios.paging import all_items, flatten_ids, walk_forward
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): compares filtered
+# walks with the unfiltered list.
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=("synced_records",), changes=())]
 
 SEED_COUNTS = {"records_per_type": 15, "tax_rates": 0, "ledger_accounts": 0}
 PATH = "/accounting_synced_records"

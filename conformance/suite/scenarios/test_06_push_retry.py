@@ -20,7 +20,9 @@ from conformance.suite.scenarios.arrange import seed_entity, wait_for
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.suite.scenarios.paging import all_items
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): walks the records
+# for one in error, pushes it (only where the run may change it).
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=("synced_records",), changes=("synced_records",))]
 
 RECORDS_PER_TYPE = 10  # indexes 4 and 9 are in error on the emulator
 MAX_PUSHES = 2

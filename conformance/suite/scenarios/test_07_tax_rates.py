@@ -17,7 +17,9 @@ from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import SeededEntity
 from conformance.suite.scenarios.paging import all_items
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): compares each tax
+# rate by id with the list.
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=("tax_rates",), changes=())]
 
 SEED_COUNTS = {"records_per_type": 0, "tax_rates": 12, "ledger_accounts": 0}
 PATH = "/accounting_tax_rates"

@@ -20,7 +20,10 @@ from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.expectations.ordering import parse_timestamp
 from conformance.suite.scenarios.paging import all_items
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): creates, patches,
+# lists (twice), deletes its own accounts.
+pytestmark = [pytest.mark.scenario,
+              pytest.mark.footprint(walks=("ledger_accounts",), changes=("ledger_accounts",))]
 
 MAX_LENGTH = {"name": 500, "nominal_code": 500, "description": 2048}  # docs: post-ledger-accounts
 A21_DEFAULTS = {"is_external": False, "status": "Active", "type": "Unknown", "is_bank_account": False}

@@ -24,7 +24,9 @@ from conformance.suite.scenarios.arrange import (delete_ledger_account_if_presen
 from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.target.targets import Target
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): one read per test;
+# a target may accept the unlabelled or oversized body (A25) and create an account.
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=(), changes=("ledger_accounts",))]
 
 ENDPOINTS = [("/accounting_connections", {}), ("/accounting_synced_records", {"object_type": "product"}),
              ("/accounting_tax_rates", {}), ("/ledger_accounts", {})]

@@ -25,7 +25,11 @@ from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.lists import OBJECT_TYPES
 from conformance.suite.scenarios.paging import all_items
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): A's lists read,
+# then compared with B's and with A's by id; creates A's account (B's changes to A's resources are refused by
+# a conforming target, and sent only where the run may change them).
+pytestmark = [pytest.mark.scenario,
+              pytest.mark.footprint(walks=("connections", "synced_records", "tax_rates"), changes=("ledger_accounts",))]
 
 
 @dataclass

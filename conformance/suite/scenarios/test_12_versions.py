@@ -19,7 +19,9 @@ from conformance.suite.scenarios import catalogue
 from conformance.suite.scenarios.arrange import delete_ledger_account_if_present
 from conformance.suite.scenarios.cleanup import Cleanup
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): one read per test;
+# creates, patches and deletes its own account.
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=(), changes=("ledger_accounts",))]
 
 # Versions the docs' own requests send to these endpoints (seeds 000, 001, 002).
 DOCUMENTED = {"2023-09-01", "2024-01-31", "2024-05-25"}

@@ -28,7 +28,9 @@ from conformance.suite.scenarios.cleanup import Cleanup
 from conformance.suite.scenarios.paging import all_items
 from conformance.verdict.assumptions import DISCONNECT_URL, LEDGER_NAME, PATH_ID
 
-pytestmark = pytest.mark.scenario
+# Footprint on a target without the control plane (conformance/commands/remote_workers.py): reads every ledger
+# account (pages on a large entity); connects and disconnects where the entity has no active connection.
+pytestmark = [pytest.mark.scenario, pytest.mark.footprint(walks=("ledger_accounts",), changes=("connections",))]
 
 SEED_COUNTS = {"records_per_type": 0, "tax_rates": 0, "ledger_accounts": 3}
 NOT_A_UUID = "not-a-uuid"

@@ -37,7 +37,9 @@ side. Where footprints come from (`footprint_of`):
 `Turns` (first come, first served across the workers: a test waits while a worker holds, or asked
 earlier for, a conflicting footprint) keep conflicting tests apart. A scenario module holds its
 turn from its first test to its last (its fixtures stand throughout), any other test for
-itself. Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every scenario
+itself; a module that declares its cases' footprints (a marker on the parameter: test_02's and
+test_04's cases each walk one list) takes a turn per case, with the module's changes in its
+first case and its last (`turn_for`). Units of work (`unit_of`, the xdist scheduler `SideBySideScheduling`): every scenario
 module one unit, run by one worker in collection order; every other test, each stateful chain
 included, a unit of its own. A free worker gets the first unit (stateful chains first, then
 scenario modules, most tests first, then the rest: `unit_rank`) that conflicts with nothing the
@@ -345,12 +347,46 @@ def footprint_of_unit(unit: str) -> Footprint:
 
 
 def footprint_of(item: Any) -> Footprint:
-    """A test's footprint: a scenario module's as it declares it (`FOOTPRINT_MARKER`, beside its
-    story; a module without one may do everything), any other test's from its operation."""
+    """A test's footprint: a scenario module's as it declares it (`FOOTPRINT_MARKER` in its
+    `pytestmark`, beside its story; a module without one may do everything), any other test's
+    from its operation."""
     if item.nodeid.startswith(SCENARIOS):
-        marker = item.get_closest_marker(FOOTPRINT_MARKER)
-        return EVERYTHING if marker is None else declared(*marker.args, **marker.kwargs)
+        for node, marker in item.iter_markers_with_node(FOOTPRINT_MARKER):
+            if node is not item:  # the module's (a case's own is `case_footprint`)
+                return declared(*marker.args, **marker.kwargs)
+        return EVERYTHING
     return footprint_of_test(item.nodeid)
+
+
+def case_footprint(item: Any) -> Footprint | None:
+    """What one test of a scenario module walks and changes, where the module declares it per
+    case (a `FOOTPRINT_MARKER` on the test's parameter, e.g. the one list a pagination case
+    walks); None where the module declares only its whole footprint."""
+    if not item.nodeid.startswith(SCENARIOS):
+        return None
+    for node, marker in item.iter_markers_with_node(FOOTPRINT_MARKER):
+        return declared(*marker.args, **marker.kwargs) if node is item else None
+    return None
+
+
+_arranged: set[str] = set()  # scenario modules whose first test this worker has run
+
+
+def turn_for(item: Any, nextitem: Any) -> tuple[str, Footprint]:
+    """What this test's turn is held for and its footprint. A scenario module holds one turn from
+    its first test to its last, with its whole footprint; a module that declares its cases'
+    footprints takes a turn per test instead: the case's own, plus the module's changes for its
+    first test (its module fixtures arrange then) and its last (they clean up after it), so
+    between its cases walks and changes of other lists, and of the same list, may run."""
+    case = case_footprint(item)
+    if case is None:
+        return turn_of(item.nodeid), footprint_of(item)
+    module = _module(item.nodeid)
+    first = module not in _arranged
+    _arranged.add(module)
+    last = nextitem is None or _module(nextitem.nodeid) != module
+    arranges = Footprint(changes=footprint_of(item).changes) if first or last else Footprint()
+    return item.nodeid, case | arranges
 
 
 def unit_of(nodeid: str) -> str:
@@ -461,12 +497,12 @@ def pytest_runtest_protocol(item: Any, nextitem: Any) -> Iterator[None]:
         return
     if _turns is None:
         _turns = Turns(path)
-    unit = turn_of(item.nodeid)
+    unit, footprint = turn_for(item, nextitem)
     if _holding != unit:
         if _holding is not None:
             _turns.leave()
             _holding = None
-        _turns.enter(footprint_of(item))
+        _turns.enter(footprint)
     try:
         yield
     finally:

@@ -72,13 +72,17 @@ def test_two_tests_conflict_when_ones_walks_meet_the_others_changes(one: Footpri
 
 
 class _Item:
-    """What `footprint_of` reads of a pytest item."""
+    """What `footprint_of` and `turn_for` read of a pytest item: its module's footprint marker
+    and, where the module declares one per case, the case's own (on the item itself)."""
 
-    def __init__(self, nodeid: str, marker: object = None) -> None:
-        self.nodeid, self._marker = nodeid, marker
+    def __init__(self, nodeid: str, marker: object = None, case: object = None) -> None:
+        self.nodeid, self._marker, self._case = nodeid, marker, case
 
-    def get_closest_marker(self, name: str) -> object:
-        return self._marker if name == remote_workers.FOOTPRINT_MARKER else None
+    def iter_markers_with_node(self, name: str) -> list[tuple[object, object]]:
+        if name != remote_workers.FOOTPRINT_MARKER:
+            return []
+        found = [(self, self._case)] if self._case is not None else []
+        return found + ([("module", self._marker)] if self._marker is not None else [])
 
 
 def test_a_scenario_modules_footprint_is_its_declaration() -> None:
@@ -88,6 +92,23 @@ def test_a_scenario_modules_footprint_is_its_declaration() -> None:
     assert remote_workers.footprint_of(_Item(nodeid)) == remote_workers.EVERYTHING, "undeclared: anything"
     with pytest.raises(ValueError, match="unknown list"):
         remote_workers.footprint_of(_Item(nodeid, pytest.mark.footprint(walks=("invoices",)).mark))
+
+
+def test_a_module_that_declares_its_cases_takes_a_turn_per_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """test_02's cases each walk one list: each takes its own turn, with the module's changes
+    (its module fixtures arrange and clean up) only in the first case and the last."""
+    monkeypatch.setattr(remote_workers, "_arranged", set())
+    module = pytest.mark.footprint(walks=(LA, SR, TR), changes=(LA,)).mark
+    tests = [_Item(SCENARIOS + f"test_02_pagination.py::test_x[{name}]", module,
+                   pytest.mark.footprint(walks=(walks,)).mark) for name, walks in (("a", SR), ("b", TR), ("c", LA))]
+    after = _Item(SCENARIOS + "test_03_limit_bounds.py::test_y", module)
+    turns = [remote_workers.turn_for(item, following) for item, following in zip(tests, [*tests[1:], after])]
+    assert turns == [(tests[0].nodeid, _fp(walks=(SR,), changes=(LA,))),
+                     (tests[1].nodeid, _fp(walks=(TR,))),
+                     (tests[2].nodeid, _fp(walks=(LA,), changes=(LA,)))]
+    # a module without per-case footprints holds one turn for the module, with its whole footprint
+    assert remote_workers.turn_for(after, None) == (SCENARIOS + "test_03_limit_bounds.py", _fp(walks=(LA, SR, TR), changes=(LA,)))
+    assert remote_workers.case_footprint(after) is None
 
 
 def test_every_scenario_module_and_every_stateful_chain_is_a_unit_of_its_own() -> None:

@@ -2,7 +2,8 @@
 
 Loaded with `PYTEST_PLUGINS=tests.deployments.timeline` and `MONITE_DEPLOYMENT_TIMELINE=<file>`
 (the CLI runs pytest in-process, so the plugin reaches it through the environment). It only
-appends `{"nodeid", "start", "stop"}` lines (wall-clock seconds) and changes nothing in the run.
+appends `{"nodeid", "start", "stop"}` lines (and a scenario case's own footprint, where its
+module declares one per case) (wall-clock seconds) and changes nothing in the run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.commands import remote_workers
+
 ENV = "MONITE_DEPLOYMENT_TIMELINE"
 PLUGIN = "tests.deployments.timeline"
 
@@ -25,7 +28,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     yield
     path = os.environ.get(ENV)
     if path:
-        line = json.dumps({"nodeid": item.nodeid, "start": start, "stop": time.time()})
+        entry: dict = {"nodeid": item.nodeid, "start": start, "stop": time.time()}
+        case = remote_workers.case_footprint(item)
+        if case is not None:  # a scenario case's own footprint (tests/suite/test_declared_footprints.py)
+            entry["case_footprint"] = {"walks": sorted(case.walks), "changes": sorted(case.changes)}
+        line = json.dumps(entry)
         with Path(path).open("a", encoding="utf-8") as out:
             out.write(line + "\n")
 

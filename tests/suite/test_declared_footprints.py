@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pkgutil
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -60,9 +60,10 @@ def unit_of(test: str) -> str:
     return remote_workers.unit_of(test)
 
 
-def recorded(requests: Iterable[tuple[str, str, str, int, str]]) -> dict[str, Footprint]:
-    """What each unit (scenario module, stateful chain) did, from (method, path, query, status,
-    test) of every request; the path without the /v1 prefix."""
+def recorded(requests: Iterable[tuple[str, str, str, int, str]],
+             by: Callable[[str], str] = unit_of) -> dict[str, Footprint]:
+    """What each unit (scenario module, stateful chain; or each test, `by` the test id) did, from
+    (method, path, query, status, test) of every request; the path without the /v1 prefix."""
     reads: dict[str, Counter[str]] = defaultdict(Counter)
     walks: dict[str, set[str]] = defaultdict(set)
     changes: dict[str, set[str]] = defaultdict(set)
@@ -82,7 +83,7 @@ def recorded(requests: Iterable[tuple[str, str, str, int, str]]) -> dict[str, Fo
         walks[test] |= {name for name, times in counted.items() if times > 1}
     units: dict[str, Footprint] = defaultdict(Footprint)
     for test in set(walks) | set(changes):
-        units[unit_of(test)] |= Footprint(frozenset(walks[test]), frozenset(changes[test]))
+        units[by(test)] |= Footprint(frozenset(walks[test]), frozenset(changes[test]))
     return dict(units)
 
 
@@ -145,7 +146,19 @@ def test_declared_footprints_cover_what_the_scenarios_and_the_stateful_chain_do(
         assert declared is not None
         problems += [f"{unit}: {problem} (declared: {declared}; did: {did[unit]})"
                      for problem in uncovered(declared, did.get(unit, Footprint()))]
+    # A module that declares its cases' footprints takes a turn per case: each case did only what
+    # its own declares, but for the module's changes in its first and last case (module fixtures).
+    per_test = recorded(log, by=lambda test: test)
+    cases = {entry["nodeid"]: entry["case_footprint"] for entry in tests if "case_footprint" in entry}
+    for test, case in cases.items():
+        module = unit_of(test)
+        order = [entry["nodeid"] for entry in tests if unit_of(entry["nodeid"]) == module]
+        module_changes = declaration(module).changes if test in (order[0], order[-1]) else frozenset()
+        allowed = Footprint(frozenset(case["walks"]), frozenset(case["changes"]) | module_changes)
+        problems += [f"{test}: {problem} (case declares: {allowed}; did: {per_test.get(test)})"
+                     for problem in uncovered(allowed, per_test.get(test, Footprint()))]
     assert not problems, "\n".join(problems)
+    assert {unit_of(test) for test in cases} >= {SCENARIOS + "test_02_pagination.py", SCENARIOS + "test_04_sorting.py"}
     # the run did walk and change lists: the comparison had something to compare
     assert did[SCENARIOS + "test_02_pagination.py"].walks >= {remote_workers.LEDGER_ACCOUNTS}
     assert remote_workers.LEDGER_ACCOUNTS in did[SCENARIOS + "test_08_ledger_accounts.py"].changes

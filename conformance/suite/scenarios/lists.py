@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from conformance.expectations.kinds import Rule
 from conformance.suite.scenarios import catalogue
 
+# The list each path belongs to, by the names footprints use (pytest.mark.footprint).
+FOOTPRINT_LISTS = {"/accounting_synced_records": "synced_records", "/accounting_tax_rates": "tax_rates",
+                   "/ledger_accounts": "ledger_accounts"}
 OBJECT_TYPES = ("product", "customer", "vendor", "receivable", "bill", "payment_record")  # seed 003
 
 
@@ -21,6 +26,16 @@ class PagedList:
     default_sort: str = "created_at"
     default_sort_rule: Rule = catalogue.DEFAULT_SORT_CREATED
     state_key: str = ""  # its key in the control plane's GET /_emulator/state
+
+    @property
+    def walked(self) -> Any:
+        """A case that walks this list and nothing else: its footprint on a remote target
+        (`conformance.commands.remote_workers`), as a pytest parameter's marks."""
+        return pytest.mark.footprint(walks=(FOOTPRINT_LISTS[self.path],))
+
+    def case(self, *values: Any, id: str | None = None) -> Any:
+        """This list (and `values`) as a pytest parameter of a case that walks only this list."""
+        return pytest.param(self, *values, id=id or self.name, marks=self.walked)
 
     def state_items(self, state: dict[str, Any]) -> list[dict[str, Any]]:
         """The list's items in an entity's emulator state (ground truth for a walk)."""

@@ -21,7 +21,7 @@ from conformance.expectations.ordering import first_out_of_order, first_tie_out_
 from conformance.suite.scenarios.paging import flatten_ids, walk_forward
 
 # Footprint on a target without the control plane (conformance/commands/remote_workers.py): walks lists across
-# pages; creates three tied ledger accounts (module).
+# pages, each case its own; creates three tied ledger accounts (module fixture, set up by the first case).
 pytestmark = [pytest.mark.scenario,
               pytest.mark.footprint(walks=("ledger_accounts", "synced_records", "tax_rates"), changes=("ledger_accounts",))]
 
@@ -48,8 +48,8 @@ def tied_ledger_accounts(seeded_client: MoniteClient, module_cleanup: Cleanup) -
     return [response.json()["id"] for response in created if response.status_code in (200, 201)]
 
 
-@pytest.mark.parametrize(("paged", "field", "order"), CASES,
-                         ids=[f"{paged.name}-{field}-{order}" for paged, field, order in CASES])
+@pytest.mark.parametrize(("paged", "field", "order"),  # each case walks only its list
+                         [paged.case(field, order, id=f"{paged.name}-{field}-{order}") for paged, field, order in CASES])
 def test_sorted_across_pages(paged: PagedList, field: str, order: str, tied_ledger_accounts: list[str],
                              client: MoniteClient, check: Expectations,
                              emulator_control: EmulatorControl | None) -> None:
